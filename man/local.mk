@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: Apache-2.0
+dist_man1_MANS += man/timonier.1
