@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/tap.h tests/fuzz/standalone.c tests/fuzz/README.md
 
 check_PROGRAMS += tests/unit/base_test
 TESTS += tests/unit/base_test
