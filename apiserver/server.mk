@@ -1,1 +1,26 @@
 # SPDX-License-Identifier: Apache-2.0
+# The API server proper: HTTP front, routes, handlers (the store has its own
+# fragment, apiserver/local.mk).
+noinst_LIBRARIES += apiserver/libtimonier-apiserver.a
+apiserver_libtimonier_apiserver_a_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+apiserver_libtimonier_apiserver_a_SOURCES = \
+	apiserver/apiserver.h apiserver/server.c apiserver/routes.c \
+	apiserver/requestinfo.c apiserver/requestinfo.h \
+	apiserver/status.c apiserver/status.h \
+	apiserver/kubeconfig.c apiserver/kubeconfig.h
+
+LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a $(LIBTIMONIER_LIBS) $(MHD_LIBS)
+
+sbin_PROGRAMS += apiserver/timonier-apiserver
+apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+apiserver_timonier_apiserver_SOURCES = apiserver/main.c
+apiserver_timonier_apiserver_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
+
+check_PROGRAMS += tests/unit/requestinfo_test
+TESTS += tests/unit/requestinfo_test
+tests_unit_requestinfo_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver
+tests_unit_requestinfo_test_SOURCES = tests/unit/requestinfo_test.c
+tests_unit_requestinfo_test_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
+
+TESTS += tests/integration/basics.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/basics.sh

@@ -60,7 +60,7 @@ struct json {
         };
 };
 
-#define OBJ_INDEX_MIN 16
+#define OBJ_INDEX_MIN  16
 /* Duplicate paths reported by json_parse_ex(), at most (one is enough to
  * refuse a strict request; the bound keeps a hostile document cheap). */
 #define MAX_DUPLICATES 64
@@ -170,7 +170,7 @@ json_type json_get_type(const json *v) {
 
 const char *json_type_name(json_type t) {
         static const char *const names[_JSON_TYPE_MAX] = {
-                [JSON_NULL] = "null",     [JSON_BOOL] = "boolean", [JSON_INT] = "integer",
+                [JSON_NULL] = "null",     [JSON_BOOL] = "boolean",  [JSON_INT] = "integer",
                 [JSON_DOUBLE] = "number", [JSON_STRING] = "string", [JSON_ARRAY] = "array",
                 [JSON_OBJECT] = "object",
         };
@@ -749,12 +749,14 @@ static int cb_number(void *ctx, const char *s, size_t n) {
                         u = u * 10 + d;
                 }
                 if (i == n)
-                        return ctx_add(c, json_new_int(s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u));
+                        return ctx_add(c,
+                                       json_new_int(s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u));
                 /* Out of int64 range: a double, like any other number. */
         }
         if (c->lim->max_string && n > c->lim->max_string)
-                return ctx_fail(c, -E2BIG, "number of %zu bytes exceeds the limit of %zu (max_string)",
-                                n, c->lim->max_string);
+                return ctx_fail(c, -E2BIG,
+                                "number of %zu bytes exceeds the limit of %zu (max_string)", n,
+                                c->lim->max_string);
         char small[64];
         _cleanup_free_ char *big = NULL;
         char *z = small;
@@ -773,8 +775,9 @@ static int cb_number(void *ctx, const char *s, size_t n) {
 static int cb_string(void *ctx, const unsigned char *s, size_t n) {
         parse_ctx *c = ctx;
         if (c->lim->max_string && n > c->lim->max_string)
-                return ctx_fail(c, -E2BIG, "string of %zu bytes exceeds the limit of %zu (max_string)",
-                                n, c->lim->max_string);
+                return ctx_fail(c, -E2BIG,
+                                "string of %zu bytes exceeds the limit of %zu (max_string)", n,
+                                c->lim->max_string);
         return ctx_add(c, json_new_stringn((const char *)s, n));
 }
 
@@ -810,8 +813,8 @@ static int cb_end(void *ctx) {
 static int cb_map_key(void *ctx, const unsigned char *s, size_t n) {
         parse_ctx *c = ctx;
         if (c->lim->max_string && n > c->lim->max_string)
-                return ctx_fail(c, -E2BIG, "key of %zu bytes exceeds the limit of %zu (max_string)", n,
-                                c->lim->max_string);
+                return ctx_fail(c, -E2BIG, "key of %zu bytes exceeds the limit of %zu (max_string)",
+                                n, c->lim->max_string);
         parse_frame *f = &c->stack[c->depth - 1];
         free(f->key);
         f->key = xmalloc(n + 1);
@@ -854,9 +857,10 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
                   char ***ret_duplicates, tm_error **err) {
         const json_limits *lim = limits ? limits : &json_default_limits;
         if (lim->max_size && len > lim->max_size)
-                return tm_error_set(err, -E2BIG,
-                                    "JSON document of %zu bytes exceeds the limit of %zu (max_size)",
-                                    len, lim->max_size);
+                return tm_error_set(
+                        err, -E2BIG,
+                        "JSON document of %zu bytes exceeds the limit of %zu (max_size)", len,
+                        lim->max_size);
 
         parse_ctx c = { .lim = lim, .want_dups = ret_duplicates != NULL };
         yajl_handle h = yajl_alloc(&parse_callbacks, NULL, &c);
@@ -877,8 +881,9 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
                 size_t line, col;
                 offset_position(buf, len, off, &line, &col);
                 if (st == yajl_status_client_canceled) {
-                        r = tm_error_set(err, c.err_code, "invalid JSON at line %zu, column %zu: %s",
-                                         line, col, c.err_msg);
+                        r = tm_error_set(err, c.err_code,
+                                         "invalid JSON at line %zu, column %zu: %s", line, col,
+                                         c.err_msg);
                 } else {
                         unsigned char *m = yajl_get_error(h, 0, NULL, 0);
                         size_t ml = m ? strlen((char *)m) : 0;
@@ -983,7 +988,10 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n) {
 
 /* 0: copied as is; 1: needs an escape; 2: starts a multi-byte sequence. */
 static const uint8_t str_class[256] = {
-        [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
+        [0x00 ... 0x1f] = 1,
+        ['"'] = 1,
+        ['\\'] = 1,
+        [0x80 ... 0xff] = 2,
 };
 
 static void gen_string(gen *g, const char *str, size_t n) {

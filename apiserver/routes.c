@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Routing: non-resource paths (/version, health, discovery, OpenAPI,
+ * metrics) and resource requests. */
+#include "config.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+#include "apiserver.h"
+#include "requestinfo.h"
+#include "status.h"
+
+static int serve_version(api_request *r) {
+        _cleanup_json_ json *v = json_new_object();
+        json_object_set_string(v, "major", KUBE_VERSION_MAJOR);
+        json_object_set_string(v, "minor", KUBE_VERSION_MINOR);
+        json_object_set_string(v, "gitVersion", KUBE_GIT_VERSION);
+        json_object_set_string(v, "gitCommit", "");
+        json_object_set_string(v, "gitTreeState", "clean");
+        json_object_set_string(v, "buildDate", "1970-01-01T00:00:00Z");
+        json_object_set_string(v, "goVersion", "none (C, " PACKAGE_STRING ")");
+        json_object_set_string(v, "compiler", "gcc");
+        json_object_set_string(v, "platform", "linux/amd64");
+        return api_respond_json(r, 200, v);
+}
+
+static int serve_text(api_request *r, unsigned code, const char *text) {
+        return api_respond_bytes(r, code, "text/plain; charset=utf-8", xstrdup(text),
+                                 strlen(text));
+}
+
+static int serve_health(api_request *r, const char *what) {
+        /* ?verbose lists the checks, as upstream does. */
+        if (api_request_has_query(r, "verbose")) {
+                _cleanup_free_ char *t = xasprintf("[+]ping ok\n%s check passed\n", what);
+                return serve_text(r, 200, t);
+        }
+        return serve_text(r, 200, "ok");
+}
+
+int apiserver_route(api_request *r) {
+        const char *w = api_request_query(r, "watch");
+        bool watch = w && (streq(w, "1") || streq(w, "true"));
+        _cleanup_(request_info_freep) request_info *ri = NULL;
+        if (request_info_parse(r->method, r->url, watch, &ri) < 0)
+                return api_respond_status(r, status_method_not_allowed("", "", r->method));
+
+        if (!ri->is_resource) {
+                const char *p = r->url;
+                if (!streq(r->method, "GET") && !streq(r->method, "HEAD"))
+                        return serve_text(r, 405, "405: Method Not Allowed");
+                if (streq(p, "/version") || streq(p, "/version/"))
+                        return serve_version(r);
+                if (streq(p, "/healthz") || startswith(p, "/healthz/"))
+                        return serve_health(r, "healthz");
+                if (streq(p, "/livez") || startswith(p, "/livez/"))
+                        return serve_health(r, "livez");
+                if (streq(p, "/readyz") || startswith(p, "/readyz/"))
+                        return serve_health(r, "readyz");
+                return serve_text(r, 404, "404 page not found\n");
+        }
+        return api_respond_status(
+                r, status_failure(404, "NotFound", "the server could not find the requested resource",
+                                  NULL));
+}
