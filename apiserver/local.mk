@@ -16,7 +16,7 @@ tests_unit_store_test_SOURCES = tests/unit/store_test.c tests/tap.h
 tests_unit_store_test_LDADD = $(LIBTIMONIER_STORAGE_LIBS)
 tests_unit_store_crash_test_SOURCES = tests/unit/store_crash_test.c tests/tap.h
 tests_unit_store_crash_test_LDADD = $(LIBTIMONIER_STORAGE_LIBS)
-tests_unit_store_disk_test_SOURCES = tests/unit/store_disk_test.c tests/tap.h
+tests_unit_store_disk_test_SOURCES = tests/unit/store_disk_test.c tests/store_heartbeat.h tests/tap.h
 tests_unit_store_disk_test_LDADD = $(LIBTIMONIER_STORAGE_LIBS)
 # Run by store_crash_test, which SIGKILLs it mid-write.
 tests_store_crash_helper_SOURCES = tests/store_crash_helper.c

@@ -171,7 +171,7 @@ struct sqlite_store {
         store base;
         char *path;
         store_sqlite_options opts;
-        int64_t wal_limit_frames;
+        int64_t wal_limit_frames, checkpoint_frames;
 
         pthread_mutex_t lock; /* the queue */
         pthread_cond_t work;
@@ -417,7 +417,7 @@ static void checkpoint_if_needed(sqlite_store *s) {
                 s->last_passive_frames = 0;
         if (s->wal_frames >= s->wal_limit_frames)
                 checkpoint(s, true);
-        else if (s->wal_frames >= s->last_passive_frames + CHECKPOINT_FRAMES)
+        else if (s->wal_frames >= s->last_passive_frames + s->checkpoint_frames)
                 checkpoint(s, false);
 }
 
@@ -1262,8 +1262,11 @@ static int setup_writer(sqlite_store *s, tm_error **err) {
         if (page_size <= 0)
                 page_size = 4096;
         s->wal_limit_frames = s->opts.wal_limit_bytes / page_size;
-        if (s->wal_limit_frames < 2 * CHECKPOINT_FRAMES)
-                s->wal_limit_frames = 2 * CHECKPOINT_FRAMES;
+        if (s->wal_limit_frames < 64)
+                s->wal_limit_frames = 64;
+        s->checkpoint_frames = CHECKPOINT_FRAMES;
+        if (s->checkpoint_frames > s->wal_limit_frames / 2)
+                s->checkpoint_frames = s->wal_limit_frames / 2;
         /* Replaces SQLite's automatic checkpoint: checkpoint_if_needed()
          * does it, with a hard bound. */
         sqlite3_wal_hook(c->db, wal_hook, s);
