@@ -17,14 +17,14 @@
 
 #include "apiserver/storage/store.h"
 
-#define HB_NODES         100
-#define HB_PERIOD_MS     10000
-#define HB_WAL_LIMIT     (4 * 1024 * 1024)
-#define HB_HISTORY_MS    (150 * 1000)
+#define HB_NODES      100
+#define HB_PERIOD_MS  10000
+#define HB_WAL_LIMIT  (4 * 1024 * 1024)
+#define HB_HISTORY_MS (150 * 1000)
 
 typedef struct hb_result {
         int64_t updates, failures;
-        int64_t live_bytes;   /* keys + values of the live Leases */
+        int64_t live_bytes; /* keys + values of the live Leases */
         int64_t max_db, max_wal, db_at_end, wal_at_end, db_at_first_hour;
         double seconds;
         store_stats stats;
@@ -130,7 +130,8 @@ static int hb_run(const char *db, int64_t ticks, hb_result *res, tm_error **err)
         store_list_result *l = NULL;
         if (store_list(sh.s, &lo, &l, NULL) == 0) {
                 for (size_t i = 0; i < l->n_items; i++)
-                        res->live_bytes += (int64_t)(strlen(l->items[i].key) + l->items[i].value_len);
+                        res->live_bytes +=
+                                (int64_t)(strlen(l->items[i].key) + l->items[i].value_len);
                 store_list_result_free(l);
         }
         store_get_stats(sh.s, &res->stats);

@@ -20,17 +20,17 @@
 
 #include "apiserver/storage/store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION    1
 /* Most requests committed in one transaction: bounds the latency a batch
  * adds to the requests at its end. */
-#define MAX_BATCH 1024
+#define MAX_BATCH         1024
 /* Events handed to a watcher per store_watch_next() call. */
-#define WATCH_CHUNK 256
+#define WATCH_CHUNK       256
 /* Reader connections kept open when idle. */
-#define POOL_MAX 32
+#define POOL_MAX          32
 /* Samples of (time, revision) used to find the revision at the edge of the
  * history window. */
-#define SAMPLES_MAX 1024
+#define SAMPLES_MAX       1024
 /* A PASSIVE checkpoint every this many WAL frames (SQLite's own default). */
 #define CHECKPOINT_FRAMES 1000
 #define BUSY_TIMEOUT_MS   5000
@@ -111,11 +111,13 @@ static const char *const sql_text[_SQL_MAX] = {
         [SQL_EVENTS] = "SELECT rev, key, type, value, create_rev, prev, prev_rev FROM events"
                        " WHERE rev > ?1 AND rev <= ?2 AND key >= ?3 AND key < ?4"
                        " ORDER BY rev LIMIT ?5",
-        [SQL_KV_INSERT] = "INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?1, ?2, ?3, ?3)",
+        [SQL_KV_INSERT] =
+                "INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?1, ?2, ?3, ?3)",
         [SQL_KV_UPDATE] = "UPDATE kv SET value = ?2, mod_rev = ?3 WHERE key = ?1",
         [SQL_KV_DELETE] = "DELETE FROM kv WHERE key = ?1",
-        [SQL_EVENT_INSERT] = "INSERT INTO events (rev, key, type, value, create_rev, prev, prev_rev)"
-                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        [SQL_EVENT_INSERT] =
+                "INSERT INTO events (rev, key, type, value, create_rev, prev, prev_rev)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         [SQL_SET_REVISION] = "UPDATE meta SET revision = ?1",
         [SQL_COMPACT_EVENTS] = "DELETE FROM events WHERE rev <= ?1",
         [SQL_SET_COMPACTED] = "UPDATE meta SET compacted = ?1",
@@ -147,9 +149,9 @@ typedef struct wreq {
         int64_t expected; /* WOP_UPDATE/DELETE; the target of WOP_COMPACT */
         /* results */
         int r;
-        int64_t rev;     /* new revision; the current one on -ESTALE */
-        store_kv *prev;  /* WOP_DELETE */
-        char *errmsg;    /* for backend errors */
+        int64_t rev;    /* new revision; the current one on -ESTALE */
+        store_kv *prev; /* WOP_DELETE */
+        char *errmsg;   /* for backend errors */
         bool done;
         pthread_cond_t cond;
         struct wreq *next;
@@ -583,7 +585,8 @@ static void run_batch(sqlite_store *s, wreq *batch) {
         if (rc == SQLITE_OK)
                 rc = conn_exec(c, SQL_COMMIT);
         if (rc != SQLITE_OK) {
-                _cleanup_free_ char *msg = xasprintf("write transaction: %s", sqlite3_errmsg(c->db));
+                _cleanup_free_ char *msg =
+                        xasprintf("write transaction: %s", sqlite3_errmsg(c->db));
                 if (!sqlite3_get_autocommit(c->db))
                         conn_exec(c, SQL_ROLLBACK);
                 for (q = batch; q; q = q->next)
@@ -612,7 +615,8 @@ static int compact_to(sqlite_store *s, int64_t target, char **ret_msg) {
         if (target <= aload(&s->compacted))
                 return 0;
         int rc = conn_exec(c, SQL_BEGIN_IMMEDIATE);
-        sqlite3_stmt *del = conn_stmt(c, SQL_COMPACT_EVENTS), *set = conn_stmt(c, SQL_SET_COMPACTED);
+        sqlite3_stmt *del = conn_stmt(c, SQL_COMPACT_EVENTS),
+                     *set = conn_stmt(c, SQL_SET_COMPACTED);
         if (rc == SQLITE_OK && (!del || !set))
                 rc = SQLITE_ERROR;
         if (rc == SQLITE_OK) {
@@ -925,7 +929,8 @@ static int list_in_txn(conn *c, const store_list_opts *o, store_list_result **re
         int64_t at = o->revision ?: m.revision;
         if (at > m.revision)
                 return tm_error_set(err, -ERANGE,
-                                    "revision %" PRId64 " is newer than the current revision %" PRId64,
+                                    "revision %" PRId64
+                                    " is newer than the current revision %" PRId64,
                                     at, m.revision);
         if (at < m.compacted)
                 return tm_error_set(err, -EIDRM,
@@ -933,8 +938,8 @@ static int list_in_txn(conn *c, const store_list_opts *o, store_list_result **re
                                     ")",
                                     at, m.compacted);
 
-        _cleanup_free_ char *lo = o->after_key ? xasprintf("%s\x01", o->after_key)
-                                               : xstrdup(o->prefix);
+        _cleanup_free_ char *lo =
+                o->after_key ? xasprintf("%s\x01", o->after_key) : xstrdup(o->prefix);
         _cleanup_free_ char *hi = prefix_end(o->prefix);
         sqlite3_stmt *q = conn_stmt(c, at == m.revision ? SQL_LIST_LATEST : SQL_LIST_AT);
         if (!q)

@@ -53,8 +53,8 @@ int store_get(store *s, const char *key, store_kv **ret, tm_error **err) {
 int store_list(store *s, const store_list_opts *o, store_list_result **ret, tm_error **err) {
         if (!o || !store_prefix_is_valid(o->prefix))
                 return tm_error_set(err, -EINVAL, "invalid store prefix");
-        if (o->after_key && (!store_key_is_valid(o->after_key) ||
-                             !startswith(o->after_key, o->prefix)))
+        if (o->after_key &&
+            (!store_key_is_valid(o->after_key) || !startswith(o->after_key, o->prefix)))
                 return tm_error_set(err, -EINVAL, "continue key is not under the prefix");
         if (o->revision < 0)
                 return tm_error_set(err, -EINVAL, "negative revision");
@@ -89,14 +89,14 @@ int store_update(store *s, const char *key, const void *value, size_t len, int64
         return s->ops->update(s, key, value, len, expected, ret_rev, err);
 }
 
-int store_delete(store *s, const char *key, int64_t expected, int64_t *ret_rev,
-                 store_kv **ret_prev, tm_error **err) {
+int store_delete(store *s, const char *key, int64_t expected, int64_t *ret_rev, store_kv **ret_prev,
+                 tm_error **err) {
         int r = check_key(key, err);
         if (r < 0)
                 return r;
         if (expected < 0)
                 return tm_error_set(err, -EINVAL, "negative expected revision");
-        return s->ops->delete(s, key, expected, ret_rev, ret_prev, err);
+        return s->ops->delete (s, key, expected, ret_rev, ret_prev, err);
 }
 
 int store_watch_start(store *s, const char *prefix, int64_t from, store_watch **ret,

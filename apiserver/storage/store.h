@@ -114,8 +114,7 @@ typedef struct store_ops {
                       int64_t *ret_rev, tm_error **err);
         int (*delete)(store *s, const char *key, int64_t expected, int64_t *ret_rev,
                       store_kv **ret_prev, tm_error **err);
-        int (*watch)(store *s, const char *prefix, int64_t from, store_watch **ret,
-                     tm_error **err);
+        int (*watch)(store *s, const char *prefix, int64_t from, store_watch **ret, tm_error **err);
         int (*compact)(store *s, int64_t revision, tm_error **err);
         int64_t (*current_revision)(store *s);
         void (*stats)(store *s, store_stats *ret);
@@ -158,8 +157,8 @@ int store_create(store *s, const char *key, const void *value, size_t len, int64
 int store_update(store *s, const char *key, const void *value, size_t len, int64_t expected,
                  int64_t *ret_rev, tm_error **err);
 /* Likewise guarded; *ret_prev (may be NULL) gets the deleted key/value. */
-int store_delete(store *s, const char *key, int64_t expected, int64_t *ret_rev,
-                 store_kv **ret_prev, tm_error **err);
+int store_delete(store *s, const char *key, int64_t expected, int64_t *ret_rev, store_kv **ret_prev,
+                 tm_error **err);
 
 /* Watch the keys under `prefix` for the changes with a revision > `from`
  * (0: from now). -EIDRM if `from` is older than the compacted revision.

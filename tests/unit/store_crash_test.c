@@ -45,8 +45,8 @@ static int cmp_i64(const void *a, const void *b) {
 }
 
 /* Run the helper; kill it once `kill_after` writes are acknowledged. */
-static int run_round(const char *helper, const char *db, int round, size_t kill_after,
-                     acked **ret, size_t *ret_n, int64_t *ret_start) {
+static int run_round(const char *helper, const char *db, int round, size_t kill_after, acked **ret,
+                     size_t *ret_n, int64_t *ret_start) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
@@ -146,8 +146,9 @@ int main(int argc _unused_, char **argv) {
                        round, n);
                 ok(n >= kill_at[round], "round %d: at least %zu writes acknowledged", round,
                    kill_at[round]);
-                ok(start >= highest, "round %d: the store restarted at revision %" PRId64
-                                     ", not below the highest acknowledged one %" PRId64,
+                ok(start >= highest,
+                   "round %d: the store restarted at revision %" PRId64
+                   ", not below the highest acknowledged one %" PRId64,
                    round, start, highest);
 
                 _cleanup_error_ tm_error *err = NULL;

@@ -39,8 +39,8 @@ int main(void) {
              res.max_db, res.db_at_first_hour, res.db_at_end, res.max_wal, res.wal_at_end);
         diag("compactions %" PRIu64 ", compacted up to %" PRId64 " of %" PRId64
              ", checkpoints %" PRIu64 " (%" PRIu64 " truncating)",
-             res.stats.compactions, res.stats.compacted, res.stats.revision,
-             res.stats.checkpoints, res.stats.wal_truncates);
+             res.stats.compactions, res.stats.compacted, res.stats.revision, res.stats.checkpoints,
+             res.stats.wal_truncates);
 
         is_int(res.failures, 0, "every renewal acknowledged");
         is_int(res.stats.revision, res.updates + 100, "one revision per write");

@@ -177,10 +177,11 @@ static void test_list(void) {
         create_s(s, "/registry/podsecurity/x", "other resource", NULL);
 
         store_list_opts o = { .prefix = "/registry/pods/ns/", .limit = 4 };
-        _cleanup_(store_list_result_freep) store_list_result *l1 = NULL, *l2 = NULL, *l3 = NULL, *now = NULL;
+        _cleanup_(store_list_result_freep) store_list_result *l1 = NULL, *l2 = NULL, *l3 = NULL,
+                                                             *now = NULL;
         is_int(store_list(s, &o, &l1, NULL), 0, "list page 1");
-        const char *p1[] = { "/registry/pods/ns/p0", "/registry/pods/ns/p1",
-                             "/registry/pods/ns/p2", "/registry/pods/ns/p3" };
+        const char *p1[] = { "/registry/pods/ns/p0", "/registry/pods/ns/p1", "/registry/pods/ns/p2",
+                             "/registry/pods/ns/p3" };
         check_keys(l1, p1, 4, "page 1");
         ok(l1 && l1->more, "page 1 says more");
         int64_t at = l1 ? l1->revision : 0;
@@ -197,8 +198,8 @@ static void test_list(void) {
         o.revision = at;
         o.after_key = "/registry/pods/ns/p3";
         is_int(store_list(s, &o, &l2, NULL), 0, "list page 2 at the first page's revision");
-        const char *p2[] = { "/registry/pods/ns/p4", "/registry/pods/ns/p5",
-                             "/registry/pods/ns/p6", "/registry/pods/ns/p7" };
+        const char *p2[] = { "/registry/pods/ns/p4", "/registry/pods/ns/p5", "/registry/pods/ns/p6",
+                             "/registry/pods/ns/p7" };
         check_keys(l2, p2, 4, "page 2 (as of the old revision)");
         is_str(l2 && l2->n_items == 4 ? l2->items[1].value : NULL, "old5",
                "page 2 has the value as of the old revision");
@@ -239,7 +240,8 @@ static void test_list(void) {
         is_int(store_compact(s, at + 1, NULL), 0, "compact past the first page's revision");
         o.after_key = "/registry/pods/ns/p3";
         is_int(store_list(s, &o, &bad, &err), -EIDRM, "continue at a compacted revision: -EIDRM");
-        ok(err && strstr(err->msg, "compacted revision"), "the message names the compacted revision");
+        ok(err && strstr(err->msg, "compacted revision"),
+           "the message names the compacted revision");
         ok(bad == NULL, "nothing returned");
         o.revision = at + 1;
         is_int(store_list(s, &o, &bad, NULL), 0, "a list at the compacted revision itself works");
@@ -398,8 +400,7 @@ static void *worker_main(void *arg) {
                         r = create_s(w->s, k2, val, &w->revs[i]);
                         if (r == 0) {
                                 store_kv *kv = NULL;
-                                if (store_get(w->s, k2, &kv, NULL) < 0 ||
-                                    !streq(kv->value, val))
+                                if (store_get(w->s, k2, &kv, NULL) < 0 || !streq(kv->value, val))
                                         w->failures++;
                                 store_kv_free(kv);
                         }
