@@ -87,10 +87,9 @@ static void mutate_and_run(const uint8_t *seed, size_t len, const uint8_t *other
                                 break;
                         case 2: /* insert an interesting byte */
                                 if (n < cap) {
-                                        static const uint8_t b[] = { 0,    '"',  '\\', '{', '}',
-                                                                     '[',  ']',  ':',  ',', '-',
-                                                                     '\n', 0xff, 'e',  '.', '\'',
-                                                                     '&',  '*',  '!' };
+                                        static const uint8_t b[] = { 0,   '"', '\\', '{', '}', '[',
+                                                                     ']', ':', ',',  '-', '\n', 0xff,
+                                                                     'e', '.', '\'', '&', '*', '!' };
                                         size_t at = n ? rng() % n : 0;
                                         memmove(buf + at + 1, buf + at, n - at);
                                         buf[at] = b[rng() % sizeof b];
@@ -99,8 +98,7 @@ static void mutate_and_run(const uint8_t *seed, size_t len, const uint8_t *other
                                 break;
                         case 3: /* splice in a piece of another seed */
                                 if (olen && n + 16 <= cap) {
-                                        size_t from = rng() % olen,
-                                               m = olen - from < 16 ? olen - from : 16;
+                                        size_t from = rng() % olen, m = olen - from < 16 ? olen - from : 16;
                                         size_t at = n ? rng() % n : 0;
                                         memmove(buf + at + m, buf + at, n - at);
                                         memcpy(buf + at, other + from, m);
