@@ -6,7 +6,7 @@
 #include "api/schema.h"
 
 /* clang-format off */
-static const struct schema_value schema_value_table[277];
+static const struct schema_value schema_value_table[282];
 
 static const struct schema_field fields_0[] = { /* apps.v1.ControllerRevision */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -43,7 +43,7 @@ static const struct schema_field fields_4[] = { /* apps.v1.DaemonSetList */
 };
 static const struct schema_field fields_5[] = { /* apps.v1.DaemonSetSpec */
         {.name = "minReadySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "10"},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .required = true},
         {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true},
         {.name = "updateStrategy", .value = {SCHEMA_REF, &schema_type_table[7], NULL}},
@@ -62,7 +62,7 @@ static const struct schema_field fields_6[] = { /* apps.v1.DaemonSetStatus */
 };
 static const struct schema_field fields_7[] = { /* apps.v1.DaemonSetUpdateStrategy */
         {.name = "rollingUpdate", .value = {SCHEMA_REF, &schema_type_table[19], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"RollingUpdate", "OnDelete", NULL}, .default_json = "\"RollingUpdate\""},
 };
 static const struct schema_field fields_8[] = { /* apps.v1.Deployment */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -87,13 +87,13 @@ static const struct schema_field fields_10[] = { /* apps.v1.DeploymentList */
 };
 static const struct schema_field fields_11[] = { /* apps.v1.DeploymentSpec */
         {.name = "minReadySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "paused", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "progressDeadlineSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .required = true},
-        {.name = "strategy", .value = {SCHEMA_REF, &schema_type_table[13], NULL}, .patch_strategy = SCHEMA_PATCH_RETAIN_KEYS},
-        {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true},
+        {.name = "paused", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .description = "Stop acting on template changes."},
+        {.name = "progressDeadlineSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "600", .description = "Seconds without progress before the rollout is marked failed."},
+        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1", .description = "Pods wanted."},
+        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "10", .description = "Old ReplicaSets kept for rollback."},
+        {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .required = true, .description = "Must match the template's labels; immutable."},
+        {.name = "strategy", .value = {SCHEMA_REF, &schema_type_table[13], NULL}, .patch_strategy = SCHEMA_PATCH_RETAIN_KEYS, .description = "How old pods are replaced."},
+        {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true, .description = "Pods to create."},
 };
 static const struct schema_field fields_12[] = { /* apps.v1.DeploymentStatus */
         {.name = "availableReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
@@ -108,7 +108,7 @@ static const struct schema_field fields_12[] = { /* apps.v1.DeploymentStatus */
 };
 static const struct schema_field fields_13[] = { /* apps.v1.DeploymentStrategy */
         {.name = "rollingUpdate", .value = {SCHEMA_REF, &schema_type_table[20], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Recreate", "RollingUpdate", NULL}, .default_json = "\"RollingUpdate\""},
 };
 static const struct schema_field fields_14[] = { /* apps.v1.ReplicaSet */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -132,7 +132,7 @@ static const struct schema_field fields_16[] = { /* apps.v1.ReplicaSetList */
 };
 static const struct schema_field fields_17[] = { /* apps.v1.ReplicaSetSpec */
         {.name = "minReadySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .required = true},
         {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}},
 };
@@ -146,16 +146,16 @@ static const struct schema_field fields_18[] = { /* apps.v1.ReplicaSetStatus */
         {.name = "terminatingReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
 };
 static const struct schema_field fields_19[] = { /* apps.v1.RollingUpdateDaemonSet */
-        {.name = "maxSurge", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
-        {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
+        {.name = "maxSurge", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .default_json = "0"},
+        {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .default_json = "1"},
 };
 static const struct schema_field fields_20[] = { /* apps.v1.RollingUpdateDeployment */
-        {.name = "maxSurge", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
-        {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
+        {.name = "maxSurge", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .default_json = "\"25%\"", .description = "Pods that may be created above the desired count."},
+        {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .default_json = "\"25%\"", .description = "Pods that may be unavailable during the update."},
 };
 static const struct schema_field fields_21[] = { /* apps.v1.RollingUpdateStatefulSetStrategy */
         {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
-        {.name = "partition", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "partition", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "0"},
 };
 static const struct schema_field fields_22[] = { /* apps.v1.StatefulSet */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -181,18 +181,18 @@ static const struct schema_field fields_25[] = { /* apps.v1.StatefulSetOrdinals 
         {.name = "start", .value = {SCHEMA_INT32, NULL, NULL}},
 };
 static const struct schema_field fields_26[] = { /* apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy */
-        {.name = "whenDeleted", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "whenScaled", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "whenDeleted", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Retain", "Delete", NULL}, .default_json = "\"Retain\""},
+        {.name = "whenScaled", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Retain", "Delete", NULL}, .default_json = "\"Retain\""},
 };
 static const struct schema_field fields_27[] = { /* apps.v1.StatefulSetSpec */
         {.name = "minReadySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "ordinals", .value = {SCHEMA_REF, &schema_type_table[25], NULL}},
         {.name = "persistentVolumeClaimRetentionPolicy", .value = {SCHEMA_REF, &schema_type_table[26], NULL}},
-        {.name = "podManagementPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "podManagementPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"OrderedReady", "Parallel", NULL}, .default_json = "\"OrderedReady\""},
+        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
+        {.name = "revisionHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "10"},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .required = true},
-        {.name = "serviceName", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "serviceName", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Headless service giving the pods their DNS names."},
         {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true},
         {.name = "updateStrategy", .value = {SCHEMA_REF, &schema_type_table[29], NULL}},
         {.name = "volumeClaimTemplates", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[8]}, .list_type = SCHEMA_LIST_ATOMIC},
@@ -211,7 +211,7 @@ static const struct schema_field fields_28[] = { /* apps.v1.StatefulSetStatus */
 };
 static const struct schema_field fields_29[] = { /* apps.v1.StatefulSetUpdateStrategy */
         {.name = "rollingUpdate", .value = {SCHEMA_REF, &schema_type_table[21], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"RollingUpdate", "OnDelete", NULL}, .default_json = "\"RollingUpdate\""},
 };
 static const struct schema_field fields_30[] = { /* autoscaling.v1.CrossVersionObjectReference */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -233,7 +233,7 @@ static const struct schema_field fields_32[] = { /* autoscaling.v1.HorizontalPod
 };
 static const struct schema_field fields_33[] = { /* autoscaling.v1.HorizontalPodAutoscalerSpec */
         {.name = "maxReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
-        {.name = "minReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "minReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
         {.name = "scaleTargetRef", .value = {SCHEMA_REF, &schema_type_table[30], NULL}, .required = true},
         {.name = "targetCPUUtilizationPercentage", .value = {SCHEMA_INT32, NULL, NULL}},
 };
@@ -252,11 +252,11 @@ static const struct schema_field fields_35[] = { /* autoscaling.v1.Scale */
         {.name = "status", .value = {SCHEMA_REF, &schema_type_table[37], NULL}},
 };
 static const struct schema_field fields_36[] = { /* autoscaling.v1.ScaleSpec */
-        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Replicas wanted."},
 };
 static const struct schema_field fields_37[] = { /* autoscaling.v1.ScaleStatus */
         {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
-        {.name = "selector", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "selector", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Label selector of the pods, as a string."},
 };
 static const struct schema_field fields_38[] = { /* autoscaling.v2.ContainerResourceMetricSource */
         {.name = "container", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -283,12 +283,12 @@ static const struct schema_field fields_42[] = { /* autoscaling.v2.ExternalMetri
 };
 static const struct schema_field fields_43[] = { /* autoscaling.v2.HPAScalingPolicy */
         {.name = "periodSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"Percent", "Pods", NULL}},
         {.name = "value", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_44[] = { /* autoscaling.v2.HPAScalingRules */
         {.name = "policies", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[11]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "selectPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "selectPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Disabled", "Max", "Min", NULL}, .default_json = "\"Max\""},
         {.name = "stabilizationWindowSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "tolerance", .value = {SCHEMA_QUANTITY, NULL, NULL}},
 };
@@ -320,8 +320,8 @@ static const struct schema_field fields_49[] = { /* autoscaling.v2.HorizontalPod
         {.name = "behavior", .value = {SCHEMA_REF, &schema_type_table[46], NULL}},
         {.name = "maxReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
         {.name = "metrics", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[13]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "minReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "scaleTargetRef", .value = {SCHEMA_REF, &schema_type_table[40], NULL}, .required = true},
+        {.name = "minReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
+        {.name = "scaleTargetRef", .value = {SCHEMA_REF, &schema_type_table[40], NULL}, .required = true, .description = "The workload to scale (must have a scale subresource)."},
 };
 static const struct schema_field fields_50[] = { /* autoscaling.v2.HorizontalPodAutoscalerStatus */
         {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[14]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
@@ -341,7 +341,7 @@ static const struct schema_field fields_52[] = { /* autoscaling.v2.MetricSpec */
         {.name = "object", .value = {SCHEMA_REF, &schema_type_table[56], NULL}},
         {.name = "pods", .value = {SCHEMA_REF, &schema_type_table[58], NULL}},
         {.name = "resource", .value = {SCHEMA_REF, &schema_type_table[60], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"ContainerResource", "External", "Object", "Pods", "Resource", NULL}},
 };
 static const struct schema_field fields_53[] = { /* autoscaling.v2.MetricStatus */
         {.name = "containerResource", .value = {SCHEMA_REF, &schema_type_table[39], NULL}},
@@ -354,7 +354,7 @@ static const struct schema_field fields_53[] = { /* autoscaling.v2.MetricStatus 
 static const struct schema_field fields_54[] = { /* autoscaling.v2.MetricTarget */
         {.name = "averageUtilization", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "averageValue", .value = {SCHEMA_QUANTITY, NULL, NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"AverageValue", "Utilization", "Value", NULL}},
         {.name = "value", .value = {SCHEMA_QUANTITY, NULL, NULL}},
 };
 static const struct schema_field fields_55[] = { /* autoscaling.v2.MetricValueStatus */
@@ -402,13 +402,13 @@ static const struct schema_field fields_63[] = { /* batch.v1.CronJobList */
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
 static const struct schema_field fields_64[] = { /* batch.v1.CronJobSpec */
-        {.name = "concurrencyPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "failedJobsHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "concurrencyPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Allow", "Forbid", "Replace", NULL}, .default_json = "\"Allow\""},
+        {.name = "failedJobsHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
         {.name = "jobTemplate", .value = {SCHEMA_REF, &schema_type_table[71], NULL}, .required = true},
-        {.name = "schedule", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "schedule", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "Cron expression."},
         {.name = "startingDeadlineSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "successfulJobsHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "suspend", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "successfulJobsHistoryLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "3"},
+        {.name = "suspend", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
         {.name = "timeZone", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_65[] = { /* batch.v1.CronJobStatus */
@@ -428,7 +428,7 @@ static const struct schema_field fields_67[] = { /* batch.v1.JobCondition */
         {.name = "lastTransitionTime", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_68[] = { /* batch.v1.JobList */
@@ -439,20 +439,20 @@ static const struct schema_field fields_68[] = { /* batch.v1.JobList */
 };
 static const struct schema_field fields_69[] = { /* batch.v1.JobSpec */
         {.name = "activeDeadlineSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "backoffLimit", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "backoffLimit", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "6", .description = "Retries before the job fails."},
         {.name = "backoffLimitPerIndex", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "completionMode", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "completions", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "completionMode", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"NonIndexed", "Indexed", NULL}, .default_json = "\"NonIndexed\""},
+        {.name = "completions", .value = {SCHEMA_INT32, NULL, NULL}, .computed_default = "job-completions", .description = "Successes needed; 1 unless parallelism is set alone."},
         {.name = "managedBy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "manualSelector", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "manualSelector", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
         {.name = "maxFailedIndexes", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "parallelism", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "parallelism", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1", .description = "Pods running at once."},
         {.name = "podFailurePolicy", .value = {SCHEMA_REF, &schema_type_table[72], NULL}},
-        {.name = "podReplacementPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "podReplacementPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TerminatingOrFailed", "Failed", NULL}, .computed_default = "job-pod-replacement"},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
         {.name = "successPolicy", .value = {SCHEMA_REF, &schema_type_table[76], NULL}},
-        {.name = "suspend", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true},
+        {.name = "suspend", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
+        {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true, .description = "Pods to run; restartPolicy must be Never or OnFailure."},
         {.name = "ttlSecondsAfterFinished", .value = {SCHEMA_INT32, NULL, NULL}},
 };
 static const struct schema_field fields_70[] = { /* batch.v1.JobStatus */
@@ -514,11 +514,11 @@ static const struct schema_field fields_80[] = { /* coordination.v1.LeaseList */
 };
 static const struct schema_field fields_81[] = { /* coordination.v1.LeaseSpec */
         {.name = "acquireTime", .value = {SCHEMA_MICRO_TIME, NULL, NULL}},
-        {.name = "holderIdentity", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "leaseDurationSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "holderIdentity", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Who holds the lease."},
+        {.name = "leaseDurationSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Seconds the holder may wait before renewing."},
         {.name = "leaseTransitions", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "preferredHolder", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "renewTime", .value = {SCHEMA_MICRO_TIME, NULL, NULL}},
+        {.name = "renewTime", .value = {SCHEMA_MICRO_TIME, NULL, NULL}, .description = "When the holder last renewed."},
         {.name = "strategy", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_82[] = { /* core.v1.AWSElasticBlockStoreVolumeSource */
@@ -563,7 +563,7 @@ static const struct schema_field fields_89[] = { /* core.v1.Binding */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "target", .value = {SCHEMA_REF, &schema_type_table[200], NULL}, .required = true},
+        {.name = "target", .value = {SCHEMA_REF, &schema_type_table[200], NULL}, .required = true, .description = "The node to bind to."},
 };
 static const struct schema_field fields_90[] = { /* core.v1.CSIPersistentVolumeSource */
         {.name = "controllerExpandSecretRef", .value = {SCHEMA_REF, &schema_type_table[269], NULL}},
@@ -680,7 +680,7 @@ static const struct schema_field fields_107[] = { /* core.v1.ConfigMapProjection
         {.name = "optional", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
 };
 static const struct schema_field fields_108[] = { /* core.v1.ConfigMapVolumeSource */
-        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "420"},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[39]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "optional", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
@@ -688,25 +688,25 @@ static const struct schema_field fields_108[] = { /* core.v1.ConfigMapVolumeSour
 static const struct schema_field fields_109[] = { /* core.v1.Container */
         {.name = "args", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[40]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "command", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[41]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "env", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[42]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
+        {.name = "env", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[42]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}, .description = "Environment variables to set."},
         {.name = "envFrom", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[43]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "image", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "imagePullPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "image", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Image reference to run."},
+        {.name = "imagePullPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Always", "Never", "IfNotPresent", NULL}, .computed_default = "image-pull-policy", .description = "Always for :latest or no tag, else IfNotPresent."},
         {.name = "lifecycle", .value = {SCHEMA_REF, &schema_type_table[162], NULL}},
         {.name = "livenessProbe", .value = {SCHEMA_REF, &schema_type_table[239], NULL}},
-        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[44]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "containerPort", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"containerPort", "protocol", NULL}},
+        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "DNS label, unique within the pod."},
+        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[44]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "containerPort", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"containerPort", "protocol", NULL}, .description = "Ports the container listens on (informational)."},
         {.name = "readinessProbe", .value = {SCHEMA_REF, &schema_type_table[239], NULL}},
         {.name = "resizePolicy", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[45]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "resources", .value = {SCHEMA_REF, &schema_type_table[256], NULL}},
+        {.name = "resources", .value = {SCHEMA_REF, &schema_type_table[256], NULL}, .description = "Requests and limits of compute resources."},
         {.name = "restartPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "restartPolicyRules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[46]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "securityContext", .value = {SCHEMA_REF, &schema_type_table[271], NULL}},
         {.name = "startupProbe", .value = {SCHEMA_REF, &schema_type_table[239], NULL}},
         {.name = "stdin", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "stdinOnce", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "terminationMessagePath", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "terminationMessagePolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "terminationMessagePath", .value = {SCHEMA_STRING, NULL, NULL}, .default_json = "\"/dev/termination-log\"", .description = "File whose content becomes the termination message."},
+        {.name = "terminationMessagePolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"File", "FallbackToLogsOnError", NULL}, .default_json = "\"File\""},
         {.name = "tty", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "volumeDevices", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[47]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "devicePath", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"devicePath", NULL}},
         {.name = "volumeMounts", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[48]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "mountPath", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"mountPath", NULL}},
@@ -722,11 +722,11 @@ static const struct schema_field fields_111[] = { /* core.v1.ContainerImage */
         {.name = "sizeBytes", .value = {SCHEMA_INT64, NULL, NULL}},
 };
 static const struct schema_field fields_112[] = { /* core.v1.ContainerPort */
-        {.name = "containerPort", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
+        {.name = "containerPort", .value = {SCHEMA_INT32, NULL, NULL}, .required = true, .description = "Port number inside the container."},
         {.name = "hostIP", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "hostPort", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TCP", "UDP", "SCTP", NULL}, .default_json = "\"TCP\""},
 };
 static const struct schema_field fields_113[] = { /* core.v1.ContainerResizePolicy */
         {.name = "resourceName", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -811,7 +811,7 @@ static const struct schema_field fields_128[] = { /* core.v1.EndpointPort */
         {.name = "appProtocol", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "port", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
-        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TCP", "UDP", "SCTP", NULL}, .default_json = "\"TCP\""},
 };
 static const struct schema_field fields_129[] = { /* core.v1.EndpointSubset */
         {.name = "addresses", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[56]}, .list_type = SCHEMA_LIST_ATOMIC},
@@ -884,7 +884,7 @@ static const struct schema_field fields_137[] = { /* core.v1.Event */
         {.name = "count", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "eventTime", .value = {SCHEMA_MICRO_TIME, NULL, NULL}},
         {.name = "firstTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
-        {.name = "involvedObject", .value = {SCHEMA_REF, &schema_type_table[200], NULL}, .required = true},
+        {.name = "involvedObject", .value = {SCHEMA_REF, &schema_type_table[200], NULL}, .required = true, .description = "The object the event is about."},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "lastTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -895,7 +895,7 @@ static const struct schema_field fields_137[] = { /* core.v1.Event */
         {.name = "reportingInstance", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "series", .value = {SCHEMA_REF, &schema_type_table[139], NULL}},
         {.name = "source", .value = {SCHEMA_REF, &schema_type_table[140], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Normal or Warning."},
 };
 static const struct schema_field fields_138[] = { /* core.v1.EventList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -976,7 +976,7 @@ static const struct schema_field fields_152[] = { /* core.v1.HTTPGetAction */
         {.name = "httpHeaders", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[76]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "path", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "port", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .required = true},
-        {.name = "scheme", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "scheme", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"HTTP", "HTTPS", NULL}, .default_json = "\"HTTP\""},
 };
 static const struct schema_field fields_153[] = { /* core.v1.HTTPHeader */
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -1054,7 +1054,7 @@ static const struct schema_field fields_165[] = { /* core.v1.LimitRangeItem */
         {.name = "max", .value = {SCHEMA_MAP, NULL, &schema_value_table[82]}},
         {.name = "maxLimitRequestRatio", .value = {SCHEMA_MAP, NULL, &schema_value_table[83]}},
         {.name = "min", .value = {SCHEMA_MAP, NULL, &schema_value_table[84]}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"Pod", "Container", "PersistentVolumeClaim", NULL}},
 };
 static const struct schema_field fields_166[] = { /* core.v1.LimitRangeList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1120,7 +1120,7 @@ static const struct schema_field fields_178[] = { /* core.v1.NamespaceSpec */
 };
 static const struct schema_field fields_179[] = { /* core.v1.NamespaceStatus */
         {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[92]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
-        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Active", "Terminating", NULL}, .description = "Active until deletion starts."},
 };
 static const struct schema_field fields_180[] = { /* core.v1.Node */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1131,7 +1131,7 @@ static const struct schema_field fields_180[] = { /* core.v1.Node */
 };
 static const struct schema_field fields_181[] = { /* core.v1.NodeAddress */
         {.name = "address", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"Hostname", "InternalIP", "ExternalIP", "InternalDNS", "ExternalDNS", NULL}},
 };
 static const struct schema_field fields_182[] = { /* core.v1.NodeAffinity */
         {.name = "preferredDuringSchedulingIgnoredDuringExecution", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[93]}, .list_type = SCHEMA_LIST_ATOMIC},
@@ -1147,7 +1147,7 @@ static const struct schema_field fields_184[] = { /* core.v1.NodeCondition */
         {.name = "lastTransitionTime", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_185[] = { /* core.v1.NodeConfigSource */
@@ -1194,11 +1194,11 @@ static const struct schema_field fields_194[] = { /* core.v1.NodeSelectorTerm */
 static const struct schema_field fields_195[] = { /* core.v1.NodeSpec */
         {.name = "configSource", .value = {SCHEMA_REF, &schema_type_table[185], NULL}},
         {.name = "externalID", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "podCIDR", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "podCIDR", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Pod IP range assigned to the node."},
         {.name = "podCIDRs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[101]}, .patch_strategy = SCHEMA_PATCH_MERGE, .list_type = SCHEMA_LIST_SET},
         {.name = "providerID", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "taints", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[102]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "unschedulable", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "unschedulable", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .description = "Cordoned; no new pods are scheduled."},
 };
 static const struct schema_field fields_196[] = { /* core.v1.NodeStatus */
         {.name = "addresses", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[103]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
@@ -1233,7 +1233,7 @@ static const struct schema_field fields_198[] = { /* core.v1.NodeSystemInfo */
         {.name = "systemUUID", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_199[] = { /* core.v1.ObjectFieldSelector */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}, .default_json = "\"v1\""},
         {.name = "fieldPath", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_200[] = { /* core.v1.ObjectReference */
@@ -1274,14 +1274,14 @@ static const struct schema_field fields_204[] = { /* core.v1.PersistentVolumeCla
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
 static const struct schema_field fields_205[] = { /* core.v1.PersistentVolumeClaimSpec */
-        {.name = "accessModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[113]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "accessModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[113]}, .list_type = SCHEMA_LIST_ATOMIC, .enum_values = (const char *const[]){"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod", NULL}},
         {.name = "dataSource", .value = {SCHEMA_REF, &schema_type_table[291], NULL}},
         {.name = "dataSourceRef", .value = {SCHEMA_REF, &schema_type_table[292], NULL}},
         {.name = "resources", .value = {SCHEMA_REF, &schema_type_table[299], NULL}},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
         {.name = "storageClassName", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "volumeAttributesClassName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "volumeMode", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "volumeMode", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Block", "Filesystem", NULL}, .default_json = "\"Filesystem\""},
         {.name = "volumeName", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_206[] = { /* core.v1.PersistentVolumeClaimStatus */
@@ -1292,7 +1292,7 @@ static const struct schema_field fields_206[] = { /* core.v1.PersistentVolumeCla
         {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[118]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
         {.name = "currentVolumeAttributesClassName", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "modifyVolumeStatus", .value = {SCHEMA_REF, &schema_type_table[173], NULL}},
-        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Pending", "Bound", "Lost", NULL}},
 };
 static const struct schema_field fields_207[] = { /* core.v1.PersistentVolumeClaimTemplate */
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
@@ -1309,7 +1309,7 @@ static const struct schema_field fields_209[] = { /* core.v1.PersistentVolumeLis
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
 static const struct schema_field fields_210[] = { /* core.v1.PersistentVolumeSpec */
-        {.name = "accessModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[120]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "accessModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[120]}, .list_type = SCHEMA_LIST_ATOMIC, .enum_values = (const char *const[]){"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod", NULL}},
         {.name = "awsElasticBlockStore", .value = {SCHEMA_REF, &schema_type_table[82], NULL}},
         {.name = "azureDisk", .value = {SCHEMA_REF, &schema_type_table[86], NULL}},
         {.name = "azureFile", .value = {SCHEMA_REF, &schema_type_table[87], NULL}},
@@ -1329,7 +1329,7 @@ static const struct schema_field fields_210[] = { /* core.v1.PersistentVolumeSpe
         {.name = "mountOptions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[122]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "nfs", .value = {SCHEMA_REF, &schema_type_table[174], NULL}},
         {.name = "nodeAffinity", .value = {SCHEMA_REF, &schema_type_table[297], NULL}},
-        {.name = "persistentVolumeReclaimPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "persistentVolumeReclaimPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Retain", "Delete", "Recycle", NULL}, .default_json = "\"Retain\""},
         {.name = "photonPersistentDisk", .value = {SCHEMA_REF, &schema_type_table[212], NULL}},
         {.name = "portworxVolume", .value = {SCHEMA_REF, &schema_type_table[237], NULL}},
         {.name = "quobyte", .value = {SCHEMA_REF, &schema_type_table[241], NULL}},
@@ -1338,13 +1338,13 @@ static const struct schema_field fields_210[] = { /* core.v1.PersistentVolumeSpe
         {.name = "storageClassName", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "storageos", .value = {SCHEMA_REF, &schema_type_table[282], NULL}},
         {.name = "volumeAttributesClassName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "volumeMode", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "volumeMode", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Block", "Filesystem", NULL}, .default_json = "\"Filesystem\""},
         {.name = "vsphereVolume", .value = {SCHEMA_REF, &schema_type_table[301], NULL}},
 };
 static const struct schema_field fields_211[] = { /* core.v1.PersistentVolumeStatus */
         {.name = "lastPhaseTransitionTime", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Pending", "Available", "Bound", "Released", "Failed", NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_212[] = { /* core.v1.PhotonPersistentDiskVolumeSource */
@@ -1389,7 +1389,7 @@ static const struct schema_field fields_218[] = { /* core.v1.PodCondition */
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "observedGeneration", .value = {SCHEMA_INT64, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_219[] = { /* core.v1.PodDNSConfig */
@@ -1454,45 +1454,45 @@ static const struct schema_field fields_231[] = { /* core.v1.PodSpec */
         {.name = "activeDeadlineSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
         {.name = "affinity", .value = {SCHEMA_REF, &schema_type_table[83], NULL}},
         {.name = "automountServiceAccountToken", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "containers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[138]}, .required = true, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
+        {.name = "containers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[138]}, .required = true, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}, .description = "The pod's containers; at least one."},
         {.name = "dnsConfig", .value = {SCHEMA_REF, &schema_type_table[219], NULL}},
-        {.name = "dnsPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "enableServiceLinks", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "dnsPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None", NULL}, .default_json = "\"ClusterFirst\"", .description = "How the pod's resolv.conf is built."},
+        {.name = "enableServiceLinks", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "true", .description = "Inject service environment variables."},
         {.name = "ephemeralContainers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[139]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
         {.name = "hostAliases", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[140]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "ip", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"ip", NULL}},
         {.name = "hostIPC", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "hostNetwork", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "hostNetwork", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false", .description = "Use the node's network namespace."},
         {.name = "hostPID", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "hostUsers", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "hostname", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "hostnameOverride", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "imagePullSecrets", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[141]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
-        {.name = "initContainers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[142]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
-        {.name = "nodeName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "nodeSelector", .value = {SCHEMA_MAP, NULL, &schema_value_table[143]}, .map_type = SCHEMA_MAP_ATOMIC},
+        {.name = "initContainers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[142]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}, .description = "Containers run to completion, in order, before the others."},
+        {.name = "nodeName", .value = {SCHEMA_STRING, NULL, NULL}, .description = "The node the pod is bound to; set by the scheduler or by hand."},
+        {.name = "nodeSelector", .value = {SCHEMA_MAP, NULL, &schema_value_table[143]}, .map_type = SCHEMA_MAP_ATOMIC, .description = "Labels a node must have to run the pod."},
         {.name = "os", .value = {SCHEMA_REF, &schema_type_table[224], NULL}},
         {.name = "overhead", .value = {SCHEMA_MAP, NULL, &schema_value_table[144]}},
-        {.name = "preemptionPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "priority", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "preemptionPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Never", "PreemptLowerPriority", NULL}, .computed_default = "priority-class"},
+        {.name = "priority", .value = {SCHEMA_INT32, NULL, NULL}, .computed_default = "priority-class", .description = "Scheduling priority, resolved from priorityClassName."},
         {.name = "priorityClassName", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "readinessGates", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[145]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "resourceClaims", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[146]}, .patch_strategy = SCHEMA_PATCH_MERGE | SCHEMA_PATCH_RETAIN_KEYS, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
         {.name = "resources", .value = {SCHEMA_REF, &schema_type_table[256], NULL}},
-        {.name = "restartPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "restartPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Always", "OnFailure", "Never", NULL}, .default_json = "\"Always\"", .description = "When the kubelet restarts exited containers."},
         {.name = "runtimeClassName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "schedulerName", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "schedulerName", .value = {SCHEMA_STRING, NULL, NULL}, .default_json = "\"default-scheduler\"", .description = "The scheduler that binds this pod."},
         {.name = "schedulingGates", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[147]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
         {.name = "schedulingGroup", .value = {SCHEMA_REF, &schema_type_table[229], NULL}},
-        {.name = "securityContext", .value = {SCHEMA_REF, &schema_type_table[230], NULL}},
+        {.name = "securityContext", .value = {SCHEMA_REF, &schema_type_table[230], NULL}, .default_json = "{}", .description = "Pod-wide security attributes."},
         {.name = "serviceAccount", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "serviceAccountName", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "serviceAccountName", .value = {SCHEMA_STRING, NULL, NULL}, .computed_default = "service-account", .description = "Identity the pod runs as; admission sets \"default\"."},
         {.name = "setHostnameAsFQDN", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "shareProcessNamespace", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "subdomain", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "terminationGracePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "tolerations", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[148]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "terminationGracePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}, .default_json = "30", .description = "Seconds between SIGTERM and SIGKILL on deletion."},
+        {.name = "tolerations", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[148]}, .list_type = SCHEMA_LIST_ATOMIC, .description = "Taints the pod tolerates."},
         {.name = "topologySpreadConstraints", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[149]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "topologyKey", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"topologyKey", "whenUnsatisfiable", NULL}},
-        {.name = "volumes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[150]}, .patch_strategy = SCHEMA_PATCH_MERGE | SCHEMA_PATCH_RETAIN_KEYS, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
+        {.name = "volumes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[150]}, .patch_strategy = SCHEMA_PATCH_MERGE | SCHEMA_PATCH_RETAIN_KEYS, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}, .description = "Volumes the containers can mount."},
 };
 static const struct schema_field fields_232[] = { /* core.v1.PodStatus */
         {.name = "allocatedResources", .value = {SCHEMA_MAP, NULL, &schema_value_table[151]}},
@@ -1507,10 +1507,10 @@ static const struct schema_field fields_232[] = { /* core.v1.PodStatus */
         {.name = "nodeAllocatableResourceClaimStatuses", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[157]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "nominatedNodeName", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "observedGeneration", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "podIP", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "phase", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Pending", "Running", "Succeeded", "Failed", "Unknown", NULL}, .description = "Coarse lifecycle phase."},
+        {.name = "podIP", .value = {SCHEMA_STRING, NULL, NULL}, .description = "First IP address of the pod."},
         {.name = "podIPs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[158]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "ip", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"ip", NULL}},
-        {.name = "qosClass", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "qosClass", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Guaranteed", "Burstable", "BestEffort", NULL}, .description = "Quality-of-service class from requests and limits."},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "resize", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "resourceClaimStatuses", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[159]}, .patch_strategy = SCHEMA_PATCH_MERGE | SCHEMA_PATCH_RETAIN_KEYS, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
@@ -1549,15 +1549,15 @@ static const struct schema_field fields_238[] = { /* core.v1.PreferredScheduling
 };
 static const struct schema_field fields_239[] = { /* core.v1.Probe */
         {.name = "exec", .value = {SCHEMA_REF, &schema_type_table[141], NULL}},
-        {.name = "failureThreshold", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "failureThreshold", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "3"},
         {.name = "grpc", .value = {SCHEMA_REF, &schema_type_table[148], NULL}},
         {.name = "httpGet", .value = {SCHEMA_REF, &schema_type_table[152], NULL}},
         {.name = "initialDelaySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "periodSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "successThreshold", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "periodSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "10"},
+        {.name = "successThreshold", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
         {.name = "tcpSocket", .value = {SCHEMA_REF, &schema_type_table[285], NULL}},
         {.name = "terminationGracePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "timeoutSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "timeoutSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
 };
 static const struct schema_field fields_240[] = { /* core.v1.ProjectedVolumeSource */
         {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}},
@@ -1613,7 +1613,7 @@ static const struct schema_field fields_246[] = { /* core.v1.ReplicationControll
 };
 static const struct schema_field fields_247[] = { /* core.v1.ReplicationControllerSpec */
         {.name = "minReadySeconds", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
         {.name = "selector", .value = {SCHEMA_MAP, NULL, &schema_value_table[165]}, .map_type = SCHEMA_MAP_ATOMIC},
         {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}},
 };
@@ -1663,8 +1663,8 @@ static const struct schema_field fields_255[] = { /* core.v1.ResourceQuotaStatus
 };
 static const struct schema_field fields_256[] = { /* core.v1.ResourceRequirements */
         {.name = "claims", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[172]}, .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
-        {.name = "limits", .value = {SCHEMA_MAP, NULL, &schema_value_table[173]}},
-        {.name = "requests", .value = {SCHEMA_MAP, NULL, &schema_value_table[174]}},
+        {.name = "limits", .value = {SCHEMA_MAP, NULL, &schema_value_table[173]}, .description = "Hard caps per resource."},
+        {.name = "requests", .value = {SCHEMA_MAP, NULL, &schema_value_table[174]}, .description = "Amounts reserved for scheduling; default to limits."},
 };
 static const struct schema_field fields_257[] = { /* core.v1.ResourceStatus */
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -1714,12 +1714,12 @@ static const struct schema_field fields_263[] = { /* core.v1.SeccompProfile */
 };
 static const struct schema_field fields_264[] = { /* core.v1.Secret */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "data", .value = {SCHEMA_MAP, NULL, &schema_value_table[178]}},
+        {.name = "data", .value = {SCHEMA_MAP, NULL, &schema_value_table[178]}, .description = "Keys to base64-encoded values."},
         {.name = "immutable", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "stringData", .value = {SCHEMA_MAP, NULL, &schema_value_table[179]}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "stringData", .value = {SCHEMA_MAP, NULL, &schema_value_table[179]}, .description = "Write-only plain-text keys merged into data."},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .default_json = "\"Opaque\"", .description = "Used to check the keys present."},
 };
 static const struct schema_field fields_265[] = { /* core.v1.SecretEnvSource */
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1746,7 +1746,7 @@ static const struct schema_field fields_269[] = { /* core.v1.SecretReference */
         {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_270[] = { /* core.v1.SecretVolumeSource */
-        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "420"},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[182]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "optional", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "secretName", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1800,32 +1800,32 @@ static const struct schema_field fields_276[] = { /* core.v1.ServiceList */
 static const struct schema_field fields_277[] = { /* core.v1.ServicePort */
         {.name = "appProtocol", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "nodePort", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "port", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
-        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "targetPort", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
+        {.name = "nodePort", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Port opened on every node for NodePort and LoadBalancer."},
+        {.name = "port", .value = {SCHEMA_INT32, NULL, NULL}, .required = true, .description = "Port of the virtual IP."},
+        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TCP", "UDP", "SCTP", NULL}, .default_json = "\"TCP\""},
+        {.name = "targetPort", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .computed_default = "service-target-port", .description = "Pod port (number or name); defaults to port."},
 };
 static const struct schema_field fields_278[] = { /* core.v1.ServiceSpec */
         {.name = "allocateLoadBalancerNodePorts", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "clusterIP", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "clusterIP", .value = {SCHEMA_STRING, NULL, NULL}, .description = "The virtual IP; allocated unless None or given."},
         {.name = "clusterIPs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[187]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "externalIPs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[188]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "externalName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "externalTrafficPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "externalTrafficPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Cluster", "Local", NULL}, .computed_default = "external-traffic-policy", .description = "Cluster for NodePort and LoadBalancer services."},
         {.name = "healthCheckNodePort", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "internalTrafficPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "internalTrafficPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Cluster", "Local", NULL}, .default_json = "\"Cluster\""},
         {.name = "ipFamilies", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[189]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "ipFamilyPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "ipFamilyPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"SingleStack", "PreferDualStack", "RequireDualStack", NULL}, .computed_default = "ip-family-policy"},
         {.name = "loadBalancerClass", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "loadBalancerIP", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "loadBalancerSourceRanges", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[190]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[191]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "port", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"port", "protocol", NULL}},
+        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[191]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "port", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"port", "protocol", NULL}, .description = "Ports the service exposes, keyed by port and protocol."},
         {.name = "publishNotReadyAddresses", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "selector", .value = {SCHEMA_MAP, NULL, &schema_value_table[192]}, .map_type = SCHEMA_MAP_ATOMIC},
-        {.name = "sessionAffinity", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "selector", .value = {SCHEMA_MAP, NULL, &schema_value_table[192]}, .map_type = SCHEMA_MAP_ATOMIC, .description = "Labels of the pods that back the service."},
+        {.name = "sessionAffinity", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"ClientIP", "None", NULL}, .default_json = "\"None\""},
         {.name = "sessionAffinityConfig", .value = {SCHEMA_REF, &schema_type_table[280], NULL}},
         {.name = "trafficDistribution", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"ClusterIP", "NodePort", "LoadBalancer", "ExternalName", NULL}, .default_json = "\"ClusterIP\""},
 };
 static const struct schema_field fields_279[] = { /* core.v1.ServiceStatus */
         {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[193]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
@@ -1860,15 +1860,15 @@ static const struct schema_field fields_285[] = { /* core.v1.TCPSocketAction */
         {.name = "port", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_286[] = { /* core.v1.Taint */
-        {.name = "effect", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "effect", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"NoSchedule", "PreferNoSchedule", "NoExecute", NULL}},
         {.name = "key", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "timeAdded", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "value", .value = {SCHEMA_STRING, NULL, NULL}},
 };
 static const struct schema_field fields_287[] = { /* core.v1.Toleration */
-        {.name = "effect", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "effect", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"NoSchedule", "PreferNoSchedule", "NoExecute", NULL}},
         {.name = "key", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Exists", "Equal", NULL}, .computed_default = "toleration-operator", .description = "Equal unless only a key is given."},
         {.name = "tolerationSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
         {.name = "value", .value = {SCHEMA_STRING, NULL, NULL}},
 };
@@ -2010,10 +2010,10 @@ static const struct schema_field fields_307[] = { /* discovery.v1.EndpointPort *
         {.name = "appProtocol", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "port", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TCP", "UDP", "SCTP", NULL}, .default_json = "\"TCP\""},
 };
 static const struct schema_field fields_308[] = { /* discovery.v1.EndpointSlice */
-        {.name = "addressType", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "addressType", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"IPv4", "IPv6", "FQDN", NULL}},
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "endpoints", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[203]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -2042,14 +2042,14 @@ static const struct schema_field fields_312[] = { /* events.v1.Event */
         {.name = "eventTime", .value = {SCHEMA_MICRO_TIME, NULL, NULL}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "note", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "note", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Human-readable description."},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "regarding", .value = {SCHEMA_REF, &schema_type_table[200], NULL}},
+        {.name = "regarding", .value = {SCHEMA_REF, &schema_type_table[200], NULL}, .description = "The object the event is about."},
         {.name = "related", .value = {SCHEMA_REF, &schema_type_table[200], NULL}},
         {.name = "reportingController", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "reportingInstance", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "series", .value = {SCHEMA_REF, &schema_type_table[314], NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Normal or Warning."},
 };
 static const struct schema_field fields_313[] = { /* events.v1.EventList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -2103,7 +2103,7 @@ static const struct schema_field fields_320[] = { /* meta.v1.Condition */
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "observedGeneration", .value = {SCHEMA_INT64, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_321[] = { /* meta.v1.DeleteOptions */
@@ -2113,8 +2113,8 @@ static const struct schema_field fields_321[] = { /* meta.v1.DeleteOptions */
         {.name = "ignoreStoreReadErrorWithClusterBreakingPotential", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "orphanDependents", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "preconditions", .value = {SCHEMA_REF, &schema_type_table[330], NULL}},
-        {.name = "propagationPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "preconditions", .value = {SCHEMA_REF, &schema_type_table[332], NULL}},
+        {.name = "propagationPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Orphan", "Background", "Foreground", NULL}},
 };
 static const struct schema_field fields_322[] = { /* meta.v1.GroupVersionForDiscovery */
         {.name = "groupVersion", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -2126,477 +2126,513 @@ static const struct schema_field fields_323[] = { /* meta.v1.LabelSelector */
 };
 static const struct schema_field fields_324[] = { /* meta.v1.LabelSelectorRequirement */
         {.name = "key", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"In", "NotIn", "Exists", "DoesNotExist", NULL}},
         {.name = "values", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[219]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
 static const struct schema_field fields_325[] = { /* meta.v1.ListMeta */
-        {.name = "continue", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "remainingItemCount", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "resourceVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "continue", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Token for the next page."},
+        {.name = "remainingItemCount", .value = {SCHEMA_INT64, NULL, NULL}, .description = "Items left after this page, when known."},
+        {.name = "resourceVersion", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Version of the list, for a following watch."},
         {.name = "selfLink", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "shardInfo", .value = {SCHEMA_REF, &schema_type_table[332], NULL}},
+        {.name = "shardInfo", .value = {SCHEMA_REF, &schema_type_table[334], NULL}},
 };
 static const struct schema_field fields_326[] = { /* meta.v1.ManagedFieldsEntry */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "fieldsType", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "fieldsV1", .value = {SCHEMA_OBJECT, NULL, NULL}},
         {.name = "manager", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "operation", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "operation", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Apply", "Update", NULL}},
         {.name = "subresource", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "time", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
 };
 static const struct schema_field fields_327[] = { /* meta.v1.ObjectMeta */
-        {.name = "annotations", .value = {SCHEMA_MAP, NULL, &schema_value_table[220]}},
-        {.name = "creationTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
+        {.name = "annotations", .value = {SCHEMA_MAP, NULL, &schema_value_table[220]}, .description = "Key/value pairs for tools; not for selection."},
+        {.name = "creationTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}, .description = "Set by the server on create."},
         {.name = "deletionGracePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "deletionTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
-        {.name = "finalizers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[221]}, .patch_strategy = SCHEMA_PATCH_MERGE, .list_type = SCHEMA_LIST_SET},
-        {.name = "generateName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "generation", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "labels", .value = {SCHEMA_MAP, NULL, &schema_value_table[222]}},
-        {.name = "managedFields", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[223]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "ownerReferences", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[224]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "uid", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"uid", NULL}},
-        {.name = "resourceVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "deletionTimestamp", .value = {SCHEMA_DATE_TIME, NULL, NULL}, .description = "When graceful deletion was requested."},
+        {.name = "finalizers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[221]}, .patch_strategy = SCHEMA_PATCH_MERGE, .list_type = SCHEMA_LIST_SET, .description = "Keys that must be removed before deletion completes."},
+        {.name = "generateName", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Prefix for a server-generated name when name is empty."},
+        {.name = "generation", .value = {SCHEMA_INT64, NULL, NULL}, .description = "Sequence number of spec changes."},
+        {.name = "labels", .value = {SCHEMA_MAP, NULL, &schema_value_table[222]}, .description = "Key/value pairs for selection."},
+        {.name = "managedFields", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[223]}, .list_type = SCHEMA_LIST_ATOMIC, .description = "Field ownership for server-side apply."},
+        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Unique within the namespace and resource."},
+        {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Scope of the name; empty for cluster-scoped objects."},
+        {.name = "ownerReferences", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[224]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "uid", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"uid", NULL}, .description = "Objects this one depends on, for garbage collection."},
+        {.name = "resourceVersion", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Opaque version for optimistic concurrency and watches."},
         {.name = "selfLink", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "uid", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "uid", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Unique for all time; set by the server."},
 };
 static const struct schema_field fields_328[] = { /* meta.v1.OwnerReference */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "blockOwnerDeletion", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "controller", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "blockOwnerDeletion", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .description = "Foreground deletion of the owner waits for this object."},
+        {.name = "controller", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .description = "This owner manages the object."},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "uid", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
-static const struct schema_field fields_330[] = { /* meta.v1.Preconditions */
+static const struct schema_field fields_329[] = { /* meta.v1.PartialObjectMetadata */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
+};
+static const struct schema_field fields_330[] = { /* meta.v1.PartialObjectMetadataList */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[225]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
+};
+static const struct schema_field fields_332[] = { /* meta.v1.Preconditions */
         {.name = "resourceVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "uid", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_331[] = { /* meta.v1.ServerAddressByClientCIDR */
+static const struct schema_field fields_333[] = { /* meta.v1.ServerAddressByClientCIDR */
         {.name = "clientCIDR", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "serverAddress", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
-static const struct schema_field fields_332[] = { /* meta.v1.ShardInfo */
+static const struct schema_field fields_334[] = { /* meta.v1.ShardInfo */
         {.name = "selector", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
-static const struct schema_field fields_333[] = { /* meta.v1.Status */
+static const struct schema_field fields_335[] = { /* meta.v1.Status */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "code", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "details", .value = {SCHEMA_REF, &schema_type_table[335], NULL}},
+        {.name = "code", .value = {SCHEMA_INT32, NULL, NULL}, .description = "HTTP status code."},
+        {.name = "details", .value = {SCHEMA_REF, &schema_type_table[337], NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
-        {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}, .description = "Machine-readable cause: NotFound, AlreadyExists, Conflict..."},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Success", "Failure", NULL}},
 };
-static const struct schema_field fields_334[] = { /* meta.v1.StatusCause */
+static const struct schema_field fields_336[] = { /* meta.v1.StatusCause */
         {.name = "field", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_335[] = { /* meta.v1.StatusDetails */
-        {.name = "causes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[225]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_337[] = { /* meta.v1.StatusDetails */
+        {.name = "causes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[226]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "group", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "retryAfterSeconds", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "uid", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_336[] = { /* meta.v1.WatchEvent */
+static const struct schema_field fields_338[] = { /* meta.v1.Table */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "columnDefinitions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[227]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC, .description = "Columns, in order."},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
+        {.name = "rows", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[228]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC, .description = "One row per object."},
+};
+static const struct schema_field fields_339[] = { /* meta.v1.TableColumnDefinition */
+        {.name = "description", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "format", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "An OpenAPI format; name for the name column."},
+        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "priority", .value = {SCHEMA_INT32, NULL, NULL}, .required = true, .description = "0 is always shown; higher in wide output."},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "An OpenAPI type name."},
+};
+static const struct schema_field fields_340[] = { /* meta.v1.TableRow */
+        {.name = "cells", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[229]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[230]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "object", .value = {SCHEMA_OBJECT, NULL, NULL}, .description = "The object or its metadata, when includeObject asks."},
+};
+static const struct schema_field fields_341[] = { /* meta.v1.TableRowCondition */
+        {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"Completed", NULL}},
+};
+static const struct schema_field fields_342[] = { /* meta.v1.WatchEvent */
         {.name = "object", .value = {SCHEMA_OBJECT, NULL, NULL}, .required = true},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR", NULL}},
 };
-static const struct schema_field fields_337[] = { /* networking.v1.HTTPIngressPath */
-        {.name = "backend", .value = {SCHEMA_REF, &schema_type_table[341], NULL}, .required = true},
+static const struct schema_field fields_343[] = { /* networking.v1.HTTPIngressPath */
+        {.name = "backend", .value = {SCHEMA_REF, &schema_type_table[347], NULL}, .required = true},
         {.name = "path", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "pathType", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "pathType", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"Exact", "Prefix", "ImplementationSpecific", NULL}},
 };
-static const struct schema_field fields_338[] = { /* networking.v1.HTTPIngressRuleValue */
-        {.name = "paths", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[226]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_344[] = { /* networking.v1.HTTPIngressRuleValue */
+        {.name = "paths", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[231]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_339[] = { /* networking.v1.IPBlock */
+static const struct schema_field fields_345[] = { /* networking.v1.IPBlock */
         {.name = "cidr", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "except", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[227]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "except", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[232]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_340[] = { /* networking.v1.Ingress */
+static const struct schema_field fields_346[] = { /* networking.v1.Ingress */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[352], NULL}},
-        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[353], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[358], NULL}},
+        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[359], NULL}},
 };
-static const struct schema_field fields_341[] = { /* networking.v1.IngressBackend */
+static const struct schema_field fields_347[] = { /* networking.v1.IngressBackend */
         {.name = "resource", .value = {SCHEMA_REF, &schema_type_table[291], NULL}},
-        {.name = "service", .value = {SCHEMA_REF, &schema_type_table[351], NULL}},
+        {.name = "service", .value = {SCHEMA_REF, &schema_type_table[357], NULL}},
 };
-static const struct schema_field fields_342[] = { /* networking.v1.IngressClass */
+static const struct schema_field fields_348[] = { /* networking.v1.IngressClass */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[345], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[351], NULL}},
 };
-static const struct schema_field fields_343[] = { /* networking.v1.IngressClassList */
+static const struct schema_field fields_349[] = { /* networking.v1.IngressClassList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[228]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[233]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_344[] = { /* networking.v1.IngressClassParametersReference */
+static const struct schema_field fields_350[] = { /* networking.v1.IngressClassParametersReference */
         {.name = "apiGroup", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "scope", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_345[] = { /* networking.v1.IngressClassSpec */
+static const struct schema_field fields_351[] = { /* networking.v1.IngressClassSpec */
         {.name = "controller", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "parameters", .value = {SCHEMA_REF, &schema_type_table[344], NULL}},
+        {.name = "parameters", .value = {SCHEMA_REF, &schema_type_table[350], NULL}},
 };
-static const struct schema_field fields_346[] = { /* networking.v1.IngressList */
+static const struct schema_field fields_352[] = { /* networking.v1.IngressList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[229]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[234]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_347[] = { /* networking.v1.IngressLoadBalancerIngress */
+static const struct schema_field fields_353[] = { /* networking.v1.IngressLoadBalancerIngress */
         {.name = "hostname", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "ip", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[230]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[235]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_348[] = { /* networking.v1.IngressLoadBalancerStatus */
-        {.name = "ingress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[231]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_354[] = { /* networking.v1.IngressLoadBalancerStatus */
+        {.name = "ingress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[236]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_349[] = { /* networking.v1.IngressPortStatus */
+static const struct schema_field fields_355[] = { /* networking.v1.IngressPortStatus */
         {.name = "error", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "port", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
         {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
-static const struct schema_field fields_350[] = { /* networking.v1.IngressRule */
+static const struct schema_field fields_356[] = { /* networking.v1.IngressRule */
         {.name = "host", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "http", .value = {SCHEMA_REF, &schema_type_table[338], NULL}},
+        {.name = "http", .value = {SCHEMA_REF, &schema_type_table[344], NULL}},
 };
-static const struct schema_field fields_351[] = { /* networking.v1.IngressServiceBackend */
+static const struct schema_field fields_357[] = { /* networking.v1.IngressServiceBackend */
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "port", .value = {SCHEMA_REF, &schema_type_table[362], NULL}},
+        {.name = "port", .value = {SCHEMA_REF, &schema_type_table[368], NULL}},
 };
-static const struct schema_field fields_352[] = { /* networking.v1.IngressSpec */
-        {.name = "defaultBackend", .value = {SCHEMA_REF, &schema_type_table[341], NULL}},
+static const struct schema_field fields_358[] = { /* networking.v1.IngressSpec */
+        {.name = "defaultBackend", .value = {SCHEMA_REF, &schema_type_table[347], NULL}},
         {.name = "ingressClassName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[232]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "tls", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[233]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[237]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "tls", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[238]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_353[] = { /* networking.v1.IngressStatus */
-        {.name = "loadBalancer", .value = {SCHEMA_REF, &schema_type_table[348], NULL}},
+static const struct schema_field fields_359[] = { /* networking.v1.IngressStatus */
+        {.name = "loadBalancer", .value = {SCHEMA_REF, &schema_type_table[354], NULL}},
 };
-static const struct schema_field fields_354[] = { /* networking.v1.IngressTLS */
-        {.name = "hosts", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[234]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_360[] = { /* networking.v1.IngressTLS */
+        {.name = "hosts", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[239]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "secretName", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_355[] = { /* networking.v1.NetworkPolicy */
+static const struct schema_field fields_361[] = { /* networking.v1.NetworkPolicy */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[361], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[367], NULL}},
 };
-static const struct schema_field fields_356[] = { /* networking.v1.NetworkPolicyEgressRule */
-        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[235]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "to", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[236]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_362[] = { /* networking.v1.NetworkPolicyEgressRule */
+        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[240]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "to", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[241]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_357[] = { /* networking.v1.NetworkPolicyIngressRule */
-        {.name = "from", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[237]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[238]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_363[] = { /* networking.v1.NetworkPolicyIngressRule */
+        {.name = "from", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[242]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "ports", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[243]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_358[] = { /* networking.v1.NetworkPolicyList */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[239]}, .required = true},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
-};
-static const struct schema_field fields_359[] = { /* networking.v1.NetworkPolicyPeer */
-        {.name = "ipBlock", .value = {SCHEMA_REF, &schema_type_table[339], NULL}},
-        {.name = "namespaceSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
-        {.name = "podSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
-};
-static const struct schema_field fields_360[] = { /* networking.v1.NetworkPolicyPort */
-        {.name = "endPort", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "port", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
-        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}},
-};
-static const struct schema_field fields_361[] = { /* networking.v1.NetworkPolicySpec */
-        {.name = "egress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[240]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "ingress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[241]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "podSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
-        {.name = "policyTypes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[242]}, .list_type = SCHEMA_LIST_ATOMIC},
-};
-static const struct schema_field fields_362[] = { /* networking.v1.ServiceBackendPort */
-        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "number", .value = {SCHEMA_INT32, NULL, NULL}},
-};
-static const struct schema_field fields_363[] = { /* node.v1.Overhead */
-        {.name = "podFixed", .value = {SCHEMA_MAP, NULL, &schema_value_table[243]}},
-};
-static const struct schema_field fields_364[] = { /* node.v1.RuntimeClass */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "handler", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "overhead", .value = {SCHEMA_REF, &schema_type_table[363], NULL}},
-        {.name = "scheduling", .value = {SCHEMA_REF, &schema_type_table[366], NULL}},
-};
-static const struct schema_field fields_365[] = { /* node.v1.RuntimeClassList */
+static const struct schema_field fields_364[] = { /* networking.v1.NetworkPolicyList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[244]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_366[] = { /* node.v1.Scheduling */
-        {.name = "nodeSelector", .value = {SCHEMA_MAP, NULL, &schema_value_table[245]}, .map_type = SCHEMA_MAP_ATOMIC},
-        {.name = "tolerations", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[246]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_365[] = { /* networking.v1.NetworkPolicyPeer */
+        {.name = "ipBlock", .value = {SCHEMA_REF, &schema_type_table[345], NULL}},
+        {.name = "namespaceSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
+        {.name = "podSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
 };
-static const struct schema_field fields_367[] = { /* policy.v1.Eviction */
+static const struct schema_field fields_366[] = { /* networking.v1.NetworkPolicyPort */
+        {.name = "endPort", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "port", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
+        {.name = "protocol", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"TCP", "UDP", "SCTP", NULL}, .default_json = "\"TCP\""},
+};
+static const struct schema_field fields_367[] = { /* networking.v1.NetworkPolicySpec */
+        {.name = "egress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[245]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "ingress", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[246]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "podSelector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}},
+        {.name = "policyTypes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[247]}, .list_type = SCHEMA_LIST_ATOMIC, .enum_values = (const char *const[]){"Ingress", "Egress", NULL}, .computed_default = "netpol-policy-types"},
+};
+static const struct schema_field fields_368[] = { /* networking.v1.ServiceBackendPort */
+        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "number", .value = {SCHEMA_INT32, NULL, NULL}},
+};
+static const struct schema_field fields_369[] = { /* node.v1.Overhead */
+        {.name = "podFixed", .value = {SCHEMA_MAP, NULL, &schema_value_table[248]}},
+};
+static const struct schema_field fields_370[] = { /* node.v1.RuntimeClass */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "handler", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "The CRI runtime handler to use."},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
+        {.name = "overhead", .value = {SCHEMA_REF, &schema_type_table[369], NULL}},
+        {.name = "scheduling", .value = {SCHEMA_REF, &schema_type_table[372], NULL}},
+};
+static const struct schema_field fields_371[] = { /* node.v1.RuntimeClassList */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[249]}, .required = true},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
+};
+static const struct schema_field fields_372[] = { /* node.v1.Scheduling */
+        {.name = "nodeSelector", .value = {SCHEMA_MAP, NULL, &schema_value_table[250]}, .map_type = SCHEMA_MAP_ATOMIC},
+        {.name = "tolerations", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[251]}, .list_type = SCHEMA_LIST_ATOMIC},
+};
+static const struct schema_field fields_373[] = { /* policy.v1.Eviction */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "deleteOptions", .value = {SCHEMA_REF, &schema_type_table[321], NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
 };
-static const struct schema_field fields_368[] = { /* policy.v1.PodDisruptionBudget */
+static const struct schema_field fields_374[] = { /* policy.v1.PodDisruptionBudget */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[370], NULL}},
-        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[371], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[376], NULL}},
+        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[377], NULL}},
 };
-static const struct schema_field fields_369[] = { /* policy.v1.PodDisruptionBudgetList */
+static const struct schema_field fields_375[] = { /* policy.v1.PodDisruptionBudgetList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[247]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[252]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_370[] = { /* policy.v1.PodDisruptionBudgetSpec */
+static const struct schema_field fields_376[] = { /* policy.v1.PodDisruptionBudgetSpec */
         {.name = "maxUnavailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
         {.name = "minAvailable", .value = {SCHEMA_INT_OR_STRING, NULL, NULL}},
         {.name = "selector", .value = {SCHEMA_REF, &schema_type_table[323], NULL}, .patch_strategy = SCHEMA_PATCH_REPLACE},
-        {.name = "unhealthyPodEvictionPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "unhealthyPodEvictionPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"IfHealthyBudget", "AlwaysAllow", NULL}},
 };
-static const struct schema_field fields_371[] = { /* policy.v1.PodDisruptionBudgetStatus */
-        {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[248]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
+static const struct schema_field fields_377[] = { /* policy.v1.PodDisruptionBudgetStatus */
+        {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[253]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
         {.name = "currentHealthy", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "desiredHealthy", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "disruptedPods", .value = {SCHEMA_MAP, NULL, &schema_value_table[249]}},
+        {.name = "disruptedPods", .value = {SCHEMA_MAP, NULL, &schema_value_table[254]}},
         {.name = "disruptionsAllowed", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "expectedPods", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "observedGeneration", .value = {SCHEMA_INT64, NULL, NULL}},
 };
-static const struct schema_field fields_372[] = { /* rbac.v1.AggregationRule */
-        {.name = "clusterRoleSelectors", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[250]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_378[] = { /* rbac.v1.AggregationRule */
+        {.name = "clusterRoleSelectors", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[255]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_373[] = { /* rbac.v1.ClusterRole */
-        {.name = "aggregationRule", .value = {SCHEMA_REF, &schema_type_table[372], NULL}},
+static const struct schema_field fields_379[] = { /* rbac.v1.ClusterRole */
+        {.name = "aggregationRule", .value = {SCHEMA_REF, &schema_type_table[378], NULL}},
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[251]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[256]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_374[] = { /* rbac.v1.ClusterRoleBinding */
+static const struct schema_field fields_380[] = { /* rbac.v1.ClusterRoleBinding */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "roleRef", .value = {SCHEMA_REF, &schema_type_table[382], NULL}, .required = true},
-        {.name = "subjects", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[252]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "roleRef", .value = {SCHEMA_REF, &schema_type_table[388], NULL}, .required = true},
+        {.name = "subjects", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[257]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_375[] = { /* rbac.v1.ClusterRoleBindingList */
+static const struct schema_field fields_381[] = { /* rbac.v1.ClusterRoleBindingList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[253]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[258]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_376[] = { /* rbac.v1.ClusterRoleList */
+static const struct schema_field fields_382[] = { /* rbac.v1.ClusterRoleList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[254]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[259]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_377[] = { /* rbac.v1.PolicyRule */
-        {.name = "apiGroups", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[255]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "nonResourceURLs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[256]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "resourceNames", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[257]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "resources", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[258]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "verbs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[259]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_383[] = { /* rbac.v1.PolicyRule */
+        {.name = "apiGroups", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[260]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "nonResourceURLs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[261]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "resourceNames", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[262]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "resources", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[263]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "verbs", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[264]}, .required = true, .list_type = SCHEMA_LIST_ATOMIC, .description = "Verbs allowed; \"*\" for all."},
 };
-static const struct schema_field fields_378[] = { /* rbac.v1.Role */
+static const struct schema_field fields_384[] = { /* rbac.v1.Role */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[260]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "rules", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[265]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_379[] = { /* rbac.v1.RoleBinding */
+static const struct schema_field fields_385[] = { /* rbac.v1.RoleBinding */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "roleRef", .value = {SCHEMA_REF, &schema_type_table[382], NULL}, .required = true},
-        {.name = "subjects", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[261]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "roleRef", .value = {SCHEMA_REF, &schema_type_table[388], NULL}, .required = true},
+        {.name = "subjects", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[266]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
-static const struct schema_field fields_380[] = { /* rbac.v1.RoleBindingList */
+static const struct schema_field fields_386[] = { /* rbac.v1.RoleBindingList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[262]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[267]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_381[] = { /* rbac.v1.RoleList */
+static const struct schema_field fields_387[] = { /* rbac.v1.RoleList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[263]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[268]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_382[] = { /* rbac.v1.RoleRef */
+static const struct schema_field fields_388[] = { /* rbac.v1.RoleRef */
         {.name = "apiGroup", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
-static const struct schema_field fields_383[] = { /* rbac.v1.Subject */
-        {.name = "apiGroup", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+static const struct schema_field fields_389[] = { /* rbac.v1.Subject */
+        {.name = "apiGroup", .value = {SCHEMA_STRING, NULL, NULL}, .computed_default = "rbac-subject-api-group", .description = "rbac.authorization.k8s.io for users and groups."},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"User", "Group", "ServiceAccount", NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_384[] = { /* scheduling.v1.PriorityClass */
+static const struct schema_field fields_390[] = { /* scheduling.v1.PriorityClass */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "description", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "globalDefault", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "globalDefault", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "preemptionPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "value", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "preemptionPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Never", "PreemptLowerPriority", NULL}, .default_json = "\"PreemptLowerPriority\""},
+        {.name = "value", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Priority given to pods of this class."},
 };
-static const struct schema_field fields_385[] = { /* scheduling.v1.PriorityClassList */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[264]}, .required = true},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
-};
-static const struct schema_field fields_386[] = { /* storage.v1.CSIDriver */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[388], NULL}, .required = true},
-};
-static const struct schema_field fields_387[] = { /* storage.v1.CSIDriverList */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[265]}, .required = true},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
-};
-static const struct schema_field fields_388[] = { /* storage.v1.CSIDriverSpec */
-        {.name = "attachRequired", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "fsGroupPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "nodeAllocatableUpdatePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "podInfoOnMount", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "preventPodSchedulingIfMissing", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "requiresRepublish", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "seLinuxMount", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "serviceAccountTokenInSecrets", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "storageCapacity", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "tokenRequests", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[266]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "volumeLifecycleModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[267]}, .list_type = SCHEMA_LIST_SET},
-};
-static const struct schema_field fields_389[] = { /* storage.v1.CSINode */
-        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[392], NULL}, .required = true},
-};
-static const struct schema_field fields_390[] = { /* storage.v1.CSINodeDriver */
-        {.name = "allocatable", .value = {SCHEMA_REF, &schema_type_table[402], NULL}},
-        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "nodeID", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "topologyKeys", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[268]}, .list_type = SCHEMA_LIST_ATOMIC},
-};
-static const struct schema_field fields_391[] = { /* storage.v1.CSINodeList */
+static const struct schema_field fields_391[] = { /* scheduling.v1.PriorityClassList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[269]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_392[] = { /* storage.v1.CSINodeSpec */
-        {.name = "drivers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[270]}, .required = true, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
-};
-static const struct schema_field fields_393[] = { /* storage.v1.StorageClass */
-        {.name = "allowVolumeExpansion", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
-        {.name = "allowedTopologies", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[271]}, .list_type = SCHEMA_LIST_ATOMIC},
+static const struct schema_field fields_392[] = { /* storage.v1.CSIDriver */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "mountOptions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[272]}, .list_type = SCHEMA_LIST_ATOMIC},
-        {.name = "parameters", .value = {SCHEMA_MAP, NULL, &schema_value_table[273]}},
-        {.name = "provisioner", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "reclaimPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "volumeBindingMode", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[394], NULL}, .required = true},
 };
-static const struct schema_field fields_394[] = { /* storage.v1.StorageClassList */
+static const struct schema_field fields_393[] = { /* storage.v1.CSIDriverList */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[270]}, .required = true},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
+};
+static const struct schema_field fields_394[] = { /* storage.v1.CSIDriverSpec */
+        {.name = "attachRequired", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "true"},
+        {.name = "fsGroupPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"None", "File", "ReadWriteOnceWithFSType", NULL}, .default_json = "\"ReadWriteOnceWithFSType\""},
+        {.name = "nodeAllocatableUpdatePeriodSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
+        {.name = "podInfoOnMount", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
+        {.name = "preventPodSchedulingIfMissing", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "requiresRepublish", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
+        {.name = "seLinuxMount", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
+        {.name = "serviceAccountTokenInSecrets", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "storageCapacity", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .default_json = "false"},
+        {.name = "tokenRequests", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[271]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "volumeLifecycleModes", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[272]}, .list_type = SCHEMA_LIST_SET, .enum_values = (const char *const[]){"Persistent", "Ephemeral", NULL}, .default_json = "[\"Persistent\"]"},
+};
+static const struct schema_field fields_395[] = { /* storage.v1.CSINode */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[398], NULL}, .required = true},
+};
+static const struct schema_field fields_396[] = { /* storage.v1.CSINodeDriver */
+        {.name = "allocatable", .value = {SCHEMA_REF, &schema_type_table[408], NULL}},
+        {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "nodeID", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "topologyKeys", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[273]}, .list_type = SCHEMA_LIST_ATOMIC},
+};
+static const struct schema_field fields_397[] = { /* storage.v1.CSINodeList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[274]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_395[] = { /* storage.v1.TokenRequest */
-        {.name = "audience", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "expirationSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
+static const struct schema_field fields_398[] = { /* storage.v1.CSINodeSpec */
+        {.name = "drivers", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[275]}, .required = true, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "name", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"name", NULL}},
 };
-static const struct schema_field fields_396[] = { /* storage.v1.VolumeAttachment */
+static const struct schema_field fields_399[] = { /* storage.v1.StorageClass */
+        {.name = "allowVolumeExpansion", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
+        {.name = "allowedTopologies", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[276]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
-        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[399], NULL}, .required = true},
-        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[400], NULL}},
+        {.name = "mountOptions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[277]}, .list_type = SCHEMA_LIST_ATOMIC},
+        {.name = "parameters", .value = {SCHEMA_MAP, NULL, &schema_value_table[278]}},
+        {.name = "provisioner", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "Name of the provisioning volume plug-in."},
+        {.name = "reclaimPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Delete", "Retain", NULL}, .default_json = "\"Delete\""},
+        {.name = "volumeBindingMode", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Immediate", "WaitForFirstConsumer", NULL}, .default_json = "\"Immediate\""},
 };
-static const struct schema_field fields_397[] = { /* storage.v1.VolumeAttachmentList */
+static const struct schema_field fields_400[] = { /* storage.v1.StorageClassList */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[275]}, .required = true},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[279]}, .required = true},
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
 };
-static const struct schema_field fields_398[] = { /* storage.v1.VolumeAttachmentSource */
+static const struct schema_field fields_401[] = { /* storage.v1.TokenRequest */
+        {.name = "audience", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "expirationSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
+};
+static const struct schema_field fields_402[] = { /* storage.v1.VolumeAttachment */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[327], NULL}},
+        {.name = "spec", .value = {SCHEMA_REF, &schema_type_table[405], NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_REF, &schema_type_table[406], NULL}},
+};
+static const struct schema_field fields_403[] = { /* storage.v1.VolumeAttachmentList */
+        {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[280]}, .required = true},
+        {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "metadata", .value = {SCHEMA_REF, &schema_type_table[325], NULL}},
+};
+static const struct schema_field fields_404[] = { /* storage.v1.VolumeAttachmentSource */
         {.name = "inlineVolumeSpec", .value = {SCHEMA_REF, &schema_type_table[210], NULL}},
         {.name = "persistentVolumeName", .value = {SCHEMA_STRING, NULL, NULL}},
 };
-static const struct schema_field fields_399[] = { /* storage.v1.VolumeAttachmentSpec */
+static const struct schema_field fields_405[] = { /* storage.v1.VolumeAttachmentSpec */
         {.name = "attacher", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "nodeName", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "source", .value = {SCHEMA_REF, &schema_type_table[398], NULL}, .required = true},
+        {.name = "source", .value = {SCHEMA_REF, &schema_type_table[404], NULL}, .required = true},
 };
-static const struct schema_field fields_400[] = { /* storage.v1.VolumeAttachmentStatus */
-        {.name = "attachError", .value = {SCHEMA_REF, &schema_type_table[401], NULL}},
+static const struct schema_field fields_406[] = { /* storage.v1.VolumeAttachmentStatus */
+        {.name = "attachError", .value = {SCHEMA_REF, &schema_type_table[407], NULL}},
         {.name = "attached", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .required = true},
-        {.name = "attachmentMetadata", .value = {SCHEMA_MAP, NULL, &schema_value_table[276]}},
-        {.name = "detachError", .value = {SCHEMA_REF, &schema_type_table[401], NULL}},
+        {.name = "attachmentMetadata", .value = {SCHEMA_MAP, NULL, &schema_value_table[281]}},
+        {.name = "detachError", .value = {SCHEMA_REF, &schema_type_table[407], NULL}},
 };
-static const struct schema_field fields_401[] = { /* storage.v1.VolumeError */
+static const struct schema_field fields_407[] = { /* storage.v1.VolumeError */
         {.name = "errorCode", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "time", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
 };
-static const struct schema_field fields_402[] = { /* storage.v1.VolumeNodeResources */
+static const struct schema_field fields_408[] = { /* storage.v1.VolumeNodeResources */
         {.name = "count", .value = {SCHEMA_INT32, NULL, NULL}},
 };
 
 const struct schema_type schema_type_table[] = {
-        {.name = "apps.v1.ControllerRevision", .group = "apps", .version = "v1", .kind = "ControllerRevision", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_0, .n_fields = 5},
+        {.name = "apps.v1.ControllerRevision", .group = "apps", .version = "v1", .kind = "ControllerRevision", .description = "A snapshot of a workload's template.", .map_type = SCHEMA_MAP_NONE, .fields = fields_0, .n_fields = 5},
         {.name = "apps.v1.ControllerRevisionList", .group = "apps", .version = "v1", .kind = "ControllerRevisionList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_1, .n_fields = 4},
-        {.name = "apps.v1.DaemonSet", .group = "apps", .version = "v1", .kind = "DaemonSet", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_2, .n_fields = 5},
+        {.name = "apps.v1.DaemonSet", .group = "apps", .version = "v1", .kind = "DaemonSet", .description = "One pod per eligible node.", .map_type = SCHEMA_MAP_NONE, .fields = fields_2, .n_fields = 5},
         {.name = "apps.v1.DaemonSetCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_3, .n_fields = 5},
         {.name = "apps.v1.DaemonSetList", .group = "apps", .version = "v1", .kind = "DaemonSetList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_4, .n_fields = 4},
         {.name = "apps.v1.DaemonSetSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_5, .n_fields = 5},
         {.name = "apps.v1.DaemonSetStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_6, .n_fields = 10},
         {.name = "apps.v1.DaemonSetUpdateStrategy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_7, .n_fields = 2},
-        {.name = "apps.v1.Deployment", .group = "apps", .version = "v1", .kind = "Deployment", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_8, .n_fields = 5},
+        {.name = "apps.v1.Deployment", .group = "apps", .version = "v1", .kind = "Deployment", .description = "Declarative updates of replicated pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_8, .n_fields = 5},
         {.name = "apps.v1.DeploymentCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_9, .n_fields = 6},
         {.name = "apps.v1.DeploymentList", .group = "apps", .version = "v1", .kind = "DeploymentList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_10, .n_fields = 4},
         {.name = "apps.v1.DeploymentSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_11, .n_fields = 8},
         {.name = "apps.v1.DeploymentStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_12, .n_fields = 9},
         {.name = "apps.v1.DeploymentStrategy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_13, .n_fields = 2},
-        {.name = "apps.v1.ReplicaSet", .group = "apps", .version = "v1", .kind = "ReplicaSet", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_14, .n_fields = 5},
+        {.name = "apps.v1.ReplicaSet", .group = "apps", .version = "v1", .kind = "ReplicaSet", .description = "Keeps a number of identical pods running.", .map_type = SCHEMA_MAP_NONE, .fields = fields_14, .n_fields = 5},
         {.name = "apps.v1.ReplicaSetCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_15, .n_fields = 5},
         {.name = "apps.v1.ReplicaSetList", .group = "apps", .version = "v1", .kind = "ReplicaSetList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_16, .n_fields = 4},
         {.name = "apps.v1.ReplicaSetSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_17, .n_fields = 4},
@@ -2604,7 +2640,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "apps.v1.RollingUpdateDaemonSet", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_19, .n_fields = 2},
         {.name = "apps.v1.RollingUpdateDeployment", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_20, .n_fields = 2},
         {.name = "apps.v1.RollingUpdateStatefulSetStrategy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_21, .n_fields = 2},
-        {.name = "apps.v1.StatefulSet", .group = "apps", .version = "v1", .kind = "StatefulSet", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_22, .n_fields = 5},
+        {.name = "apps.v1.StatefulSet", .group = "apps", .version = "v1", .kind = "StatefulSet", .description = "Pods with stable identities and storage.", .map_type = SCHEMA_MAP_NONE, .fields = fields_22, .n_fields = 5},
         {.name = "apps.v1.StatefulSetCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_23, .n_fields = 5},
         {.name = "apps.v1.StatefulSetList", .group = "apps", .version = "v1", .kind = "StatefulSetList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_24, .n_fields = 4},
         {.name = "apps.v1.StatefulSetOrdinals", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_25, .n_fields = 1},
@@ -2613,11 +2649,11 @@ const struct schema_type schema_type_table[] = {
         {.name = "apps.v1.StatefulSetStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_28, .n_fields = 10},
         {.name = "apps.v1.StatefulSetUpdateStrategy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_29, .n_fields = 2},
         {.name = "autoscaling.v1.CrossVersionObjectReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_30, .n_fields = 3},
-        {.name = "autoscaling.v1.HorizontalPodAutoscaler", .group = "autoscaling", .version = "v1", .kind = "HorizontalPodAutoscaler", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_31, .n_fields = 5},
+        {.name = "autoscaling.v1.HorizontalPodAutoscaler", .group = "autoscaling", .version = "v1", .kind = "HorizontalPodAutoscaler", .description = "Scales a workload on CPU utilisation.", .map_type = SCHEMA_MAP_NONE, .fields = fields_31, .n_fields = 5},
         {.name = "autoscaling.v1.HorizontalPodAutoscalerList", .group = "autoscaling", .version = "v1", .kind = "HorizontalPodAutoscalerList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_32, .n_fields = 4},
         {.name = "autoscaling.v1.HorizontalPodAutoscalerSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_33, .n_fields = 4},
         {.name = "autoscaling.v1.HorizontalPodAutoscalerStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_34, .n_fields = 5},
-        {.name = "autoscaling.v1.Scale", .group = "autoscaling", .version = "v1", .kind = "Scale", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_35, .n_fields = 5},
+        {.name = "autoscaling.v1.Scale", .group = "autoscaling", .version = "v1", .kind = "Scale", .description = "The replica count of a scalable resource (the scale subresource).", .map_type = SCHEMA_MAP_NONE, .fields = fields_35, .n_fields = 5},
         {.name = "autoscaling.v1.ScaleSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_36, .n_fields = 1},
         {.name = "autoscaling.v1.ScaleStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_37, .n_fields = 2},
         {.name = "autoscaling.v2.ContainerResourceMetricSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_38, .n_fields = 3},
@@ -2627,7 +2663,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "autoscaling.v2.ExternalMetricStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_42, .n_fields = 2},
         {.name = "autoscaling.v2.HPAScalingPolicy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_43, .n_fields = 3},
         {.name = "autoscaling.v2.HPAScalingRules", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_44, .n_fields = 4},
-        {.name = "autoscaling.v2.HorizontalPodAutoscaler", .group = "autoscaling", .version = "v2", .kind = "HorizontalPodAutoscaler", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_45, .n_fields = 5},
+        {.name = "autoscaling.v2.HorizontalPodAutoscaler", .group = "autoscaling", .version = "v2", .kind = "HorizontalPodAutoscaler", .description = "Scales a workload on metrics.", .map_type = SCHEMA_MAP_NONE, .fields = fields_45, .n_fields = 5},
         {.name = "autoscaling.v2.HorizontalPodAutoscalerBehavior", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_46, .n_fields = 2},
         {.name = "autoscaling.v2.HorizontalPodAutoscalerCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_47, .n_fields = 5},
         {.name = "autoscaling.v2.HorizontalPodAutoscalerList", .group = "autoscaling", .version = "v2", .kind = "HorizontalPodAutoscalerList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_48, .n_fields = 4},
@@ -2644,11 +2680,11 @@ const struct schema_type schema_type_table[] = {
         {.name = "autoscaling.v2.PodsMetricStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_59, .n_fields = 2},
         {.name = "autoscaling.v2.ResourceMetricSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_60, .n_fields = 2},
         {.name = "autoscaling.v2.ResourceMetricStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_61, .n_fields = 2},
-        {.name = "batch.v1.CronJob", .group = "batch", .version = "v1", .kind = "CronJob", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_62, .n_fields = 5},
+        {.name = "batch.v1.CronJob", .group = "batch", .version = "v1", .kind = "CronJob", .description = "Creates jobs on a schedule.", .map_type = SCHEMA_MAP_NONE, .fields = fields_62, .n_fields = 5},
         {.name = "batch.v1.CronJobList", .group = "batch", .version = "v1", .kind = "CronJobList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_63, .n_fields = 4},
         {.name = "batch.v1.CronJobSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_64, .n_fields = 8},
         {.name = "batch.v1.CronJobStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_65, .n_fields = 3},
-        {.name = "batch.v1.Job", .group = "batch", .version = "v1", .kind = "Job", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_66, .n_fields = 5},
+        {.name = "batch.v1.Job", .group = "batch", .version = "v1", .kind = "Job", .description = "Runs pods until a number of them succeed.", .map_type = SCHEMA_MAP_NONE, .fields = fields_66, .n_fields = 5},
         {.name = "batch.v1.JobCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_67, .n_fields = 6},
         {.name = "batch.v1.JobList", .group = "batch", .version = "v1", .kind = "JobList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_68, .n_fields = 4},
         {.name = "batch.v1.JobSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_69, .n_fields = 16},
@@ -2661,7 +2697,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "batch.v1.SuccessPolicy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_76, .n_fields = 1},
         {.name = "batch.v1.SuccessPolicyRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_77, .n_fields = 2},
         {.name = "batch.v1.UncountedTerminatedPods", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_78, .n_fields = 2},
-        {.name = "coordination.v1.Lease", .group = "coordination.k8s.io", .version = "v1", .kind = "Lease", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_79, .n_fields = 4},
+        {.name = "coordination.v1.Lease", .group = "coordination.k8s.io", .version = "v1", .kind = "Lease", .description = "A lock held for a time.", .map_type = SCHEMA_MAP_NONE, .fields = fields_79, .n_fields = 4},
         {.name = "coordination.v1.LeaseList", .group = "coordination.k8s.io", .version = "v1", .kind = "LeaseList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_80, .n_fields = 4},
         {.name = "coordination.v1.LeaseSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_81, .n_fields = 7},
         {.name = "core.v1.AWSElasticBlockStoreVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_82, .n_fields = 4},
@@ -2671,7 +2707,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.AzureDiskVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_86, .n_fields = 6},
         {.name = "core.v1.AzureFilePersistentVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_87, .n_fields = 4},
         {.name = "core.v1.AzureFileVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_88, .n_fields = 3},
-        {.name = "core.v1.Binding", .group = "", .version = "v1", .kind = "Binding", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_89, .n_fields = 4},
+        {.name = "core.v1.Binding", .group = "", .version = "v1", .kind = "Binding", .description = "Binds a pod to a node.", .map_type = SCHEMA_MAP_NONE, .fields = fields_89, .n_fields = 4},
         {.name = "core.v1.CSIPersistentVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_90, .n_fields = 10},
         {.name = "core.v1.CSIVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_91, .n_fields = 5},
         {.name = "core.v1.Capabilities", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_92, .n_fields = 2},
@@ -2682,16 +2718,16 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.ClientIPConfig", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_97, .n_fields = 1},
         {.name = "core.v1.ClusterTrustBundleProjection", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_98, .n_fields = 5},
         {.name = "core.v1.ComponentCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_99, .n_fields = 4},
-        {.name = "core.v1.ComponentStatus", .group = "", .version = "v1", .kind = "ComponentStatus", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_100, .n_fields = 4},
+        {.name = "core.v1.ComponentStatus", .group = "", .version = "v1", .kind = "ComponentStatus", .description = "Health of a control-plane component.", .map_type = SCHEMA_MAP_NONE, .fields = fields_100, .n_fields = 4},
         {.name = "core.v1.ComponentStatusList", .group = "", .version = "v1", .kind = "ComponentStatusList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_101, .n_fields = 4},
-        {.name = "core.v1.ConfigMap", .group = "", .version = "v1", .kind = "ConfigMap", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_102, .n_fields = 6},
+        {.name = "core.v1.ConfigMap", .group = "", .version = "v1", .kind = "ConfigMap", .description = "Non-secret configuration data.", .map_type = SCHEMA_MAP_NONE, .fields = fields_102, .n_fields = 6},
         {.name = "core.v1.ConfigMapEnvSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_103, .n_fields = 2},
         {.name = "core.v1.ConfigMapKeySelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_104, .n_fields = 3},
         {.name = "core.v1.ConfigMapList", .group = "", .version = "v1", .kind = "ConfigMapList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_105, .n_fields = 4},
         {.name = "core.v1.ConfigMapNodeConfigSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_106, .n_fields = 5},
         {.name = "core.v1.ConfigMapProjection", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_107, .n_fields = 3},
         {.name = "core.v1.ConfigMapVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_108, .n_fields = 4},
-        {.name = "core.v1.Container", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_109, .n_fields = 25},
+        {.name = "core.v1.Container", .group = NULL, .version = NULL, .kind = NULL, .description = "One container of a pod.", .map_type = SCHEMA_MAP_NONE, .fields = fields_109, .n_fields = 25},
         {.name = "core.v1.ContainerExtendedResourceRequest", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_110, .n_fields = 3},
         {.name = "core.v1.ContainerImage", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_111, .n_fields = 2},
         {.name = "core.v1.ContainerPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_112, .n_fields = 5},
@@ -2712,14 +2748,14 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.EndpointAddress", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_127, .n_fields = 4},
         {.name = "core.v1.EndpointPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_128, .n_fields = 4},
         {.name = "core.v1.EndpointSubset", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_129, .n_fields = 3},
-        {.name = "core.v1.Endpoints", .group = "", .version = "v1", .kind = "Endpoints", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_130, .n_fields = 4},
+        {.name = "core.v1.Endpoints", .group = "", .version = "v1", .kind = "Endpoints", .description = "Addresses and ports backing a service.", .map_type = SCHEMA_MAP_NONE, .fields = fields_130, .n_fields = 4},
         {.name = "core.v1.EndpointsList", .group = "", .version = "v1", .kind = "EndpointsList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_131, .n_fields = 4},
         {.name = "core.v1.EnvFromSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_132, .n_fields = 3},
         {.name = "core.v1.EnvVar", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_133, .n_fields = 3},
         {.name = "core.v1.EnvVarSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_134, .n_fields = 5},
         {.name = "core.v1.EphemeralContainer", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_135, .n_fields = 26},
         {.name = "core.v1.EphemeralVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_136, .n_fields = 1},
-        {.name = "core.v1.Event", .group = "", .version = "v1", .kind = "Event", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_137, .n_fields = 17},
+        {.name = "core.v1.Event", .group = "", .version = "v1", .kind = "Event", .description = "A report of something that happened to an object.", .map_type = SCHEMA_MAP_NONE, .fields = fields_137, .n_fields = 17},
         {.name = "core.v1.EventList", .group = "", .version = "v1", .kind = "EventList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_138, .n_fields = 4},
         {.name = "core.v1.EventSeries", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_139, .n_fields = 2},
         {.name = "core.v1.EventSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_140, .n_fields = 2},
@@ -2746,7 +2782,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.KeyToPath", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_161, .n_fields = 3},
         {.name = "core.v1.Lifecycle", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_162, .n_fields = 3},
         {.name = "core.v1.LifecycleHandler", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_163, .n_fields = 4},
-        {.name = "core.v1.LimitRange", .group = "", .version = "v1", .kind = "LimitRange", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_164, .n_fields = 4},
+        {.name = "core.v1.LimitRange", .group = "", .version = "v1", .kind = "LimitRange", .description = "Default and bounding resource amounts in a namespace.", .map_type = SCHEMA_MAP_NONE, .fields = fields_164, .n_fields = 4},
         {.name = "core.v1.LimitRangeItem", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_165, .n_fields = 6},
         {.name = "core.v1.LimitRangeList", .group = "", .version = "v1", .kind = "LimitRangeList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_166, .n_fields = 4},
         {.name = "core.v1.LimitRangeSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_167, .n_fields = 1},
@@ -2757,12 +2793,12 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.LocalVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_172, .n_fields = 2},
         {.name = "core.v1.ModifyVolumeStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_173, .n_fields = 2},
         {.name = "core.v1.NFSVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_174, .n_fields = 3},
-        {.name = "core.v1.Namespace", .group = "", .version = "v1", .kind = "Namespace", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_175, .n_fields = 5},
+        {.name = "core.v1.Namespace", .group = "", .version = "v1", .kind = "Namespace", .description = "A scope for names; deleting it deletes everything in it.", .map_type = SCHEMA_MAP_NONE, .fields = fields_175, .n_fields = 5},
         {.name = "core.v1.NamespaceCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_176, .n_fields = 5},
         {.name = "core.v1.NamespaceList", .group = "", .version = "v1", .kind = "NamespaceList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_177, .n_fields = 4},
         {.name = "core.v1.NamespaceSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_178, .n_fields = 1},
         {.name = "core.v1.NamespaceStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_179, .n_fields = 2},
-        {.name = "core.v1.Node", .group = "", .version = "v1", .kind = "Node", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_180, .n_fields = 5},
+        {.name = "core.v1.Node", .group = "", .version = "v1", .kind = "Node", .description = "A machine that runs pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_180, .n_fields = 5},
         {.name = "core.v1.NodeAddress", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_181, .n_fields = 2},
         {.name = "core.v1.NodeAffinity", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_182, .n_fields = 2},
         {.name = "core.v1.NodeAllocatableResourceClaimStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_183, .n_fields = 3},
@@ -2782,9 +2818,9 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.NodeSwapStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_197, .n_fields = 1},
         {.name = "core.v1.NodeSystemInfo", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_198, .n_fields = 11},
         {.name = "core.v1.ObjectFieldSelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_199, .n_fields = 2},
-        {.name = "core.v1.ObjectReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_200, .n_fields = 7},
-        {.name = "core.v1.PersistentVolume", .group = "", .version = "v1", .kind = "PersistentVolume", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_201, .n_fields = 5},
-        {.name = "core.v1.PersistentVolumeClaim", .group = "", .version = "v1", .kind = "PersistentVolumeClaim", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_202, .n_fields = 5},
+        {.name = "core.v1.ObjectReference", .group = NULL, .version = NULL, .kind = NULL, .description = "A pointer to another object.", .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_200, .n_fields = 7},
+        {.name = "core.v1.PersistentVolume", .group = "", .version = "v1", .kind = "PersistentVolume", .description = "A piece of storage in the cluster.", .map_type = SCHEMA_MAP_NONE, .fields = fields_201, .n_fields = 5},
+        {.name = "core.v1.PersistentVolumeClaim", .group = "", .version = "v1", .kind = "PersistentVolumeClaim", .description = "A request for storage, bound to one persistent volume.", .map_type = SCHEMA_MAP_NONE, .fields = fields_202, .n_fields = 5},
         {.name = "core.v1.PersistentVolumeClaimCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_203, .n_fields = 6},
         {.name = "core.v1.PersistentVolumeClaimList", .group = "", .version = "v1", .kind = "PersistentVolumeClaimList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_204, .n_fields = 4},
         {.name = "core.v1.PersistentVolumeClaimSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_205, .n_fields = 9},
@@ -2795,7 +2831,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.PersistentVolumeSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_210, .n_fields = 31},
         {.name = "core.v1.PersistentVolumeStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_211, .n_fields = 4},
         {.name = "core.v1.PhotonPersistentDiskVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_212, .n_fields = 2},
-        {.name = "core.v1.Pod", .group = "", .version = "v1", .kind = "Pod", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_213, .n_fields = 5},
+        {.name = "core.v1.Pod", .group = "", .version = "v1", .kind = "Pod", .description = "A group of containers scheduled together on one node.", .map_type = SCHEMA_MAP_NONE, .fields = fields_213, .n_fields = 5},
         {.name = "core.v1.PodAffinity", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_214, .n_fields = 2},
         {.name = "core.v1.PodAffinityTerm", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_215, .n_fields = 6},
         {.name = "core.v1.PodAntiAffinity", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_216, .n_fields = 2},
@@ -2813,20 +2849,20 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.PodSchedulingGate", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_228, .n_fields = 1},
         {.name = "core.v1.PodSchedulingGroup", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_229, .n_fields = 1},
         {.name = "core.v1.PodSecurityContext", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_230, .n_fields = 13},
-        {.name = "core.v1.PodSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_231, .n_fields = 42},
-        {.name = "core.v1.PodStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_232, .n_fields = 21},
-        {.name = "core.v1.PodTemplate", .group = "", .version = "v1", .kind = "PodTemplate", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_233, .n_fields = 4},
+        {.name = "core.v1.PodSpec", .group = NULL, .version = NULL, .kind = NULL, .description = "What the pod runs and how it is placed.", .map_type = SCHEMA_MAP_NONE, .fields = fields_231, .n_fields = 42},
+        {.name = "core.v1.PodStatus", .group = NULL, .version = NULL, .kind = NULL, .description = "Observed state of a pod.", .map_type = SCHEMA_MAP_NONE, .fields = fields_232, .n_fields = 21},
+        {.name = "core.v1.PodTemplate", .group = "", .version = "v1", .kind = "PodTemplate", .description = "A stored pod template.", .map_type = SCHEMA_MAP_NONE, .fields = fields_233, .n_fields = 4},
         {.name = "core.v1.PodTemplateList", .group = "", .version = "v1", .kind = "PodTemplateList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_234, .n_fields = 4},
-        {.name = "core.v1.PodTemplateSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_235, .n_fields = 2},
+        {.name = "core.v1.PodTemplateSpec", .group = NULL, .version = NULL, .kind = NULL, .description = "Metadata and spec of pods to create.", .map_type = SCHEMA_MAP_NONE, .fields = fields_235, .n_fields = 2},
         {.name = "core.v1.PortStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_236, .n_fields = 3},
         {.name = "core.v1.PortworxVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_237, .n_fields = 3},
         {.name = "core.v1.PreferredSchedulingTerm", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_238, .n_fields = 2},
-        {.name = "core.v1.Probe", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_239, .n_fields = 10},
+        {.name = "core.v1.Probe", .group = NULL, .version = NULL, .kind = NULL, .description = "A health check run by the kubelet.", .map_type = SCHEMA_MAP_NONE, .fields = fields_239, .n_fields = 10},
         {.name = "core.v1.ProjectedVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_240, .n_fields = 2},
         {.name = "core.v1.QuobyteVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_241, .n_fields = 6},
         {.name = "core.v1.RBDPersistentVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_242, .n_fields = 8},
         {.name = "core.v1.RBDVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_243, .n_fields = 8},
-        {.name = "core.v1.ReplicationController", .group = "", .version = "v1", .kind = "ReplicationController", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_244, .n_fields = 5},
+        {.name = "core.v1.ReplicationController", .group = "", .version = "v1", .kind = "ReplicationController", .description = "Keeps a number of pod replicas running.", .map_type = SCHEMA_MAP_NONE, .fields = fields_244, .n_fields = 5},
         {.name = "core.v1.ReplicationControllerCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_245, .n_fields = 5},
         {.name = "core.v1.ReplicationControllerList", .group = "", .version = "v1", .kind = "ReplicationControllerList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_246, .n_fields = 4},
         {.name = "core.v1.ReplicationControllerSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_247, .n_fields = 4},
@@ -2834,11 +2870,11 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.ResourceClaim", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_249, .n_fields = 2},
         {.name = "core.v1.ResourceFieldSelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_250, .n_fields = 3},
         {.name = "core.v1.ResourceHealth", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_251, .n_fields = 3},
-        {.name = "core.v1.ResourceQuota", .group = "", .version = "v1", .kind = "ResourceQuota", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_252, .n_fields = 5},
+        {.name = "core.v1.ResourceQuota", .group = "", .version = "v1", .kind = "ResourceQuota", .description = "Caps on resource use and object counts in a namespace.", .map_type = SCHEMA_MAP_NONE, .fields = fields_252, .n_fields = 5},
         {.name = "core.v1.ResourceQuotaList", .group = "", .version = "v1", .kind = "ResourceQuotaList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_253, .n_fields = 4},
         {.name = "core.v1.ResourceQuotaSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_254, .n_fields = 3},
         {.name = "core.v1.ResourceQuotaStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_255, .n_fields = 2},
-        {.name = "core.v1.ResourceRequirements", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_256, .n_fields = 3},
+        {.name = "core.v1.ResourceRequirements", .group = NULL, .version = NULL, .kind = NULL, .description = "Compute resources a container requests and may not exceed.", .map_type = SCHEMA_MAP_NONE, .fields = fields_256, .n_fields = 3},
         {.name = "core.v1.ResourceStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_257, .n_fields = 2},
         {.name = "core.v1.SELinuxOptions", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_258, .n_fields = 4},
         {.name = "core.v1.ScaleIOPersistentVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_259, .n_fields = 10},
@@ -2846,7 +2882,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.ScopeSelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_261, .n_fields = 1},
         {.name = "core.v1.ScopedResourceSelectorRequirement", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_262, .n_fields = 3},
         {.name = "core.v1.SeccompProfile", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_263, .n_fields = 2},
-        {.name = "core.v1.Secret", .group = "", .version = "v1", .kind = "Secret", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_264, .n_fields = 7},
+        {.name = "core.v1.Secret", .group = "", .version = "v1", .kind = "Secret", .description = "Sensitive data, base64-encoded on the wire.", .map_type = SCHEMA_MAP_NONE, .fields = fields_264, .n_fields = 7},
         {.name = "core.v1.SecretEnvSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_265, .n_fields = 2},
         {.name = "core.v1.SecretKeySelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_266, .n_fields = 3},
         {.name = "core.v1.SecretList", .group = "", .version = "v1", .kind = "SecretList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_267, .n_fields = 4},
@@ -2854,13 +2890,13 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.SecretReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_269, .n_fields = 2},
         {.name = "core.v1.SecretVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_270, .n_fields = 4},
         {.name = "core.v1.SecurityContext", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_271, .n_fields = 12},
-        {.name = "core.v1.Service", .group = "", .version = "v1", .kind = "Service", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_272, .n_fields = 5},
-        {.name = "core.v1.ServiceAccount", .group = "", .version = "v1", .kind = "ServiceAccount", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_273, .n_fields = 6},
+        {.name = "core.v1.Service", .group = "", .version = "v1", .kind = "Service", .description = "A stable virtual IP and DNS name in front of a set of pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_272, .n_fields = 5},
+        {.name = "core.v1.ServiceAccount", .group = "", .version = "v1", .kind = "ServiceAccount", .description = "An identity for processes in pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_273, .n_fields = 6},
         {.name = "core.v1.ServiceAccountList", .group = "", .version = "v1", .kind = "ServiceAccountList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_274, .n_fields = 4},
         {.name = "core.v1.ServiceAccountTokenProjection", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_275, .n_fields = 3},
         {.name = "core.v1.ServiceList", .group = "", .version = "v1", .kind = "ServiceList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_276, .n_fields = 4},
         {.name = "core.v1.ServicePort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_277, .n_fields = 6},
-        {.name = "core.v1.ServiceSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_278, .n_fields = 20},
+        {.name = "core.v1.ServiceSpec", .group = NULL, .version = NULL, .kind = NULL, .description = "How a service is exposed and which pods back it.", .map_type = SCHEMA_MAP_NONE, .fields = fields_278, .n_fields = 20},
         {.name = "core.v1.ServiceStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_279, .n_fields = 2},
         {.name = "core.v1.SessionAffinityConfig", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_280, .n_fields = 1},
         {.name = "core.v1.SleepAction", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_281, .n_fields = 1},
@@ -2890,107 +2926,118 @@ const struct schema_type schema_type_table[] = {
         {.name = "discovery.v1.EndpointConditions", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_305, .n_fields = 3},
         {.name = "discovery.v1.EndpointHints", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_306, .n_fields = 2},
         {.name = "discovery.v1.EndpointPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_307, .n_fields = 4},
-        {.name = "discovery.v1.EndpointSlice", .group = "discovery.k8s.io", .version = "v1", .kind = "EndpointSlice", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_308, .n_fields = 6},
+        {.name = "discovery.v1.EndpointSlice", .group = "discovery.k8s.io", .version = "v1", .kind = "EndpointSlice", .description = "A slice of the endpoints backing a service.", .map_type = SCHEMA_MAP_NONE, .fields = fields_308, .n_fields = 6},
         {.name = "discovery.v1.EndpointSliceList", .group = "discovery.k8s.io", .version = "v1", .kind = "EndpointSliceList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_309, .n_fields = 4},
         {.name = "discovery.v1.ForNode", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_310, .n_fields = 1},
         {.name = "discovery.v1.ForZone", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_311, .n_fields = 1},
-        {.name = "events.v1.Event", .group = "events.k8s.io", .version = "v1", .kind = "Event", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_312, .n_fields = 17},
+        {.name = "events.v1.Event", .group = "events.k8s.io", .version = "v1", .kind = "Event", .description = "A report of something that happened to an object.", .map_type = SCHEMA_MAP_NONE, .fields = fields_312, .n_fields = 17},
         {.name = "events.v1.EventList", .group = "events.k8s.io", .version = "v1", .kind = "EventList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_313, .n_fields = 4},
         {.name = "events.v1.EventSeries", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_314, .n_fields = 2},
         {.name = "meta.v1.APIGroup", .group = "", .version = "v1", .kind = "APIGroup", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_315, .n_fields = 6},
-        {.name = "meta.v1.APIGroupList", .group = "", .version = "v1", .kind = "APIGroupList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_316, .n_fields = 3},
+        {.name = "meta.v1.APIGroupList", .group = "", .version = "v1", .kind = "APIGroupList", .description = "All API groups, for discovery.", .map_type = SCHEMA_MAP_NONE, .fields = fields_316, .n_fields = 3},
         {.name = "meta.v1.APIResource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_317, .n_fields = 10},
-        {.name = "meta.v1.APIResourceList", .group = "", .version = "v1", .kind = "APIResourceList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_318, .n_fields = 4},
+        {.name = "meta.v1.APIResourceList", .group = "", .version = "v1", .kind = "APIResourceList", .description = "The resources of one group-version, for discovery.", .map_type = SCHEMA_MAP_NONE, .fields = fields_318, .n_fields = 4},
         {.name = "meta.v1.APIVersions", .group = "", .version = "v1", .kind = "APIVersions", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_319, .n_fields = 4},
         {.name = "meta.v1.Condition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_320, .n_fields = 6},
-        {.name = "meta.v1.DeleteOptions", .group = "", .version = "v1", .kind = "DeleteOptions", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_321, .n_fields = 8},
+        {.name = "meta.v1.DeleteOptions", .group = "", .version = "v1", .kind = "DeleteOptions", .description = "Options of a delete call.", .map_type = SCHEMA_MAP_NONE, .fields = fields_321, .n_fields = 8},
         {.name = "meta.v1.GroupVersionForDiscovery", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_322, .n_fields = 2},
-        {.name = "meta.v1.LabelSelector", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_323, .n_fields = 2},
+        {.name = "meta.v1.LabelSelector", .group = NULL, .version = NULL, .kind = NULL, .description = "Match labels and expressions, ANDed.", .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_323, .n_fields = 2},
         {.name = "meta.v1.LabelSelectorRequirement", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_324, .n_fields = 3},
-        {.name = "meta.v1.ListMeta", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_325, .n_fields = 5},
+        {.name = "meta.v1.ListMeta", .group = NULL, .version = NULL, .kind = NULL, .description = "Metadata of a list response.", .map_type = SCHEMA_MAP_NONE, .fields = fields_325, .n_fields = 5},
         {.name = "meta.v1.ManagedFieldsEntry", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_326, .n_fields = 7},
-        {.name = "meta.v1.ObjectMeta", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_327, .n_fields = 15},
-        {.name = "meta.v1.OwnerReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_328, .n_fields = 6},
+        {.name = "meta.v1.ObjectMeta", .group = NULL, .version = NULL, .kind = NULL, .description = "Metadata every persisted object has.", .map_type = SCHEMA_MAP_NONE, .fields = fields_327, .n_fields = 15},
+        {.name = "meta.v1.OwnerReference", .group = NULL, .version = NULL, .kind = NULL, .description = "A pointer to an owning object in the same namespace.", .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_328, .n_fields = 6},
+        {.name = "meta.v1.PartialObjectMetadata", .group = "meta.k8s.io", .version = "v1", .kind = "PartialObjectMetadata", .description = "An object's metadata only, for metadata-only lists and watches.", .map_type = SCHEMA_MAP_NONE, .fields = fields_329, .n_fields = 3},
+        {.name = "meta.v1.PartialObjectMetadataList", .group = "meta.k8s.io", .version = "v1", .kind = "PartialObjectMetadataList", .description = "A list of PartialObjectMetadata.", .map_type = SCHEMA_MAP_NONE, .fields = fields_330, .n_fields = 4},
         {.name = "meta.v1.Patch", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = NULL, .n_fields = 0},
-        {.name = "meta.v1.Preconditions", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_330, .n_fields = 2},
-        {.name = "meta.v1.ServerAddressByClientCIDR", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_331, .n_fields = 2},
-        {.name = "meta.v1.ShardInfo", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_332, .n_fields = 1},
-        {.name = "meta.v1.Status", .group = "", .version = "v1", .kind = "Status", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_333, .n_fields = 8},
-        {.name = "meta.v1.StatusCause", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_334, .n_fields = 3},
-        {.name = "meta.v1.StatusDetails", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_335, .n_fields = 6},
-        {.name = "meta.v1.WatchEvent", .group = "", .version = "v1", .kind = "WatchEvent", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_336, .n_fields = 2},
-        {.name = "networking.v1.HTTPIngressPath", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_337, .n_fields = 3},
-        {.name = "networking.v1.HTTPIngressRuleValue", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_338, .n_fields = 1},
-        {.name = "networking.v1.IPBlock", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_339, .n_fields = 2},
-        {.name = "networking.v1.Ingress", .group = "networking.k8s.io", .version = "v1", .kind = "Ingress", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_340, .n_fields = 5},
-        {.name = "networking.v1.IngressBackend", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_341, .n_fields = 2},
-        {.name = "networking.v1.IngressClass", .group = "networking.k8s.io", .version = "v1", .kind = "IngressClass", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_342, .n_fields = 4},
-        {.name = "networking.v1.IngressClassList", .group = "networking.k8s.io", .version = "v1", .kind = "IngressClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_343, .n_fields = 4},
-        {.name = "networking.v1.IngressClassParametersReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_344, .n_fields = 5},
-        {.name = "networking.v1.IngressClassSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_345, .n_fields = 2},
-        {.name = "networking.v1.IngressList", .group = "networking.k8s.io", .version = "v1", .kind = "IngressList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_346, .n_fields = 4},
-        {.name = "networking.v1.IngressLoadBalancerIngress", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_347, .n_fields = 3},
-        {.name = "networking.v1.IngressLoadBalancerStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_348, .n_fields = 1},
-        {.name = "networking.v1.IngressPortStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_349, .n_fields = 3},
-        {.name = "networking.v1.IngressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_350, .n_fields = 2},
-        {.name = "networking.v1.IngressServiceBackend", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_351, .n_fields = 2},
-        {.name = "networking.v1.IngressSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_352, .n_fields = 4},
-        {.name = "networking.v1.IngressStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_353, .n_fields = 1},
-        {.name = "networking.v1.IngressTLS", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_354, .n_fields = 2},
-        {.name = "networking.v1.NetworkPolicy", .group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicy", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_355, .n_fields = 4},
-        {.name = "networking.v1.NetworkPolicyEgressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_356, .n_fields = 2},
-        {.name = "networking.v1.NetworkPolicyIngressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_357, .n_fields = 2},
-        {.name = "networking.v1.NetworkPolicyList", .group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicyList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_358, .n_fields = 4},
-        {.name = "networking.v1.NetworkPolicyPeer", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_359, .n_fields = 3},
-        {.name = "networking.v1.NetworkPolicyPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_360, .n_fields = 3},
-        {.name = "networking.v1.NetworkPolicySpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_361, .n_fields = 4},
-        {.name = "networking.v1.ServiceBackendPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_362, .n_fields = 2},
-        {.name = "node.v1.Overhead", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_363, .n_fields = 1},
-        {.name = "node.v1.RuntimeClass", .group = "node.k8s.io", .version = "v1", .kind = "RuntimeClass", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_364, .n_fields = 6},
-        {.name = "node.v1.RuntimeClassList", .group = "node.k8s.io", .version = "v1", .kind = "RuntimeClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_365, .n_fields = 4},
-        {.name = "node.v1.Scheduling", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_366, .n_fields = 2},
-        {.name = "policy.v1.Eviction", .group = "policy", .version = "v1", .kind = "Eviction", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_367, .n_fields = 4},
-        {.name = "policy.v1.PodDisruptionBudget", .group = "policy", .version = "v1", .kind = "PodDisruptionBudget", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_368, .n_fields = 5},
-        {.name = "policy.v1.PodDisruptionBudgetList", .group = "policy", .version = "v1", .kind = "PodDisruptionBudgetList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_369, .n_fields = 4},
-        {.name = "policy.v1.PodDisruptionBudgetSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_370, .n_fields = 4},
-        {.name = "policy.v1.PodDisruptionBudgetStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_371, .n_fields = 7},
-        {.name = "rbac.v1.AggregationRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_372, .n_fields = 1},
-        {.name = "rbac.v1.ClusterRole", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRole", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_373, .n_fields = 5},
-        {.name = "rbac.v1.ClusterRoleBinding", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBinding", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_374, .n_fields = 5},
-        {.name = "rbac.v1.ClusterRoleBindingList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBindingList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_375, .n_fields = 4},
-        {.name = "rbac.v1.ClusterRoleList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_376, .n_fields = 4},
-        {.name = "rbac.v1.PolicyRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_377, .n_fields = 5},
-        {.name = "rbac.v1.Role", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "Role", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_378, .n_fields = 4},
-        {.name = "rbac.v1.RoleBinding", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBinding", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_379, .n_fields = 5},
-        {.name = "rbac.v1.RoleBindingList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBindingList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_380, .n_fields = 4},
-        {.name = "rbac.v1.RoleList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_381, .n_fields = 4},
-        {.name = "rbac.v1.RoleRef", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_382, .n_fields = 3},
-        {.name = "rbac.v1.Subject", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_383, .n_fields = 4},
-        {.name = "scheduling.v1.PriorityClass", .group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClass", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_384, .n_fields = 7},
-        {.name = "scheduling.v1.PriorityClassList", .group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_385, .n_fields = 4},
-        {.name = "storage.v1.CSIDriver", .group = "storage.k8s.io", .version = "v1", .kind = "CSIDriver", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_386, .n_fields = 4},
-        {.name = "storage.v1.CSIDriverList", .group = "storage.k8s.io", .version = "v1", .kind = "CSIDriverList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_387, .n_fields = 4},
-        {.name = "storage.v1.CSIDriverSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_388, .n_fields = 11},
-        {.name = "storage.v1.CSINode", .group = "storage.k8s.io", .version = "v1", .kind = "CSINode", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_389, .n_fields = 4},
-        {.name = "storage.v1.CSINodeDriver", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_390, .n_fields = 4},
-        {.name = "storage.v1.CSINodeList", .group = "storage.k8s.io", .version = "v1", .kind = "CSINodeList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_391, .n_fields = 4},
-        {.name = "storage.v1.CSINodeSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_392, .n_fields = 1},
-        {.name = "storage.v1.StorageClass", .group = "storage.k8s.io", .version = "v1", .kind = "StorageClass", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_393, .n_fields = 10},
-        {.name = "storage.v1.StorageClassList", .group = "storage.k8s.io", .version = "v1", .kind = "StorageClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_394, .n_fields = 4},
-        {.name = "storage.v1.TokenRequest", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_395, .n_fields = 2},
-        {.name = "storage.v1.VolumeAttachment", .group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachment", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_396, .n_fields = 5},
-        {.name = "storage.v1.VolumeAttachmentList", .group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachmentList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_397, .n_fields = 4},
-        {.name = "storage.v1.VolumeAttachmentSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_398, .n_fields = 2},
-        {.name = "storage.v1.VolumeAttachmentSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_399, .n_fields = 3},
-        {.name = "storage.v1.VolumeAttachmentStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_400, .n_fields = 4},
-        {.name = "storage.v1.VolumeError", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_401, .n_fields = 3},
-        {.name = "storage.v1.VolumeNodeResources", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_402, .n_fields = 1},
+        {.name = "meta.v1.Preconditions", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_332, .n_fields = 2},
+        {.name = "meta.v1.ServerAddressByClientCIDR", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_333, .n_fields = 2},
+        {.name = "meta.v1.ShardInfo", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_334, .n_fields = 1},
+        {.name = "meta.v1.Status", .group = "", .version = "v1", .kind = "Status", .description = "The result of a call that returns no object, and every error.", .map_type = SCHEMA_MAP_NONE, .fields = fields_335, .n_fields = 8},
+        {.name = "meta.v1.StatusCause", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_336, .n_fields = 3},
+        {.name = "meta.v1.StatusDetails", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_337, .n_fields = 6},
+        {.name = "meta.v1.Table", .group = "meta.k8s.io", .version = "v1", .kind = "Table", .description = "A list rendered as rows and columns for kubectl get.", .map_type = SCHEMA_MAP_NONE, .fields = fields_338, .n_fields = 5},
+        {.name = "meta.v1.TableColumnDefinition", .group = NULL, .version = NULL, .kind = NULL, .description = "Name, type and priority of a Table column.", .map_type = SCHEMA_MAP_NONE, .fields = fields_339, .n_fields = 5},
+        {.name = "meta.v1.TableRow", .group = NULL, .version = NULL, .kind = NULL, .description = "The cells of one object.", .map_type = SCHEMA_MAP_NONE, .fields = fields_340, .n_fields = 3},
+        {.name = "meta.v1.TableRowCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_341, .n_fields = 4},
+        {.name = "meta.v1.WatchEvent", .group = "", .version = "v1", .kind = "WatchEvent", .description = "One event of a watch stream.", .map_type = SCHEMA_MAP_NONE, .fields = fields_342, .n_fields = 2},
+        {.name = "networking.v1.HTTPIngressPath", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_343, .n_fields = 3},
+        {.name = "networking.v1.HTTPIngressRuleValue", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_344, .n_fields = 1},
+        {.name = "networking.v1.IPBlock", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_345, .n_fields = 2},
+        {.name = "networking.v1.Ingress", .group = "networking.k8s.io", .version = "v1", .kind = "Ingress", .description = "HTTP routes from outside the cluster to services.", .map_type = SCHEMA_MAP_NONE, .fields = fields_346, .n_fields = 5},
+        {.name = "networking.v1.IngressBackend", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_347, .n_fields = 2},
+        {.name = "networking.v1.IngressClass", .group = "networking.k8s.io", .version = "v1", .kind = "IngressClass", .description = "A kind of ingress and its controller.", .map_type = SCHEMA_MAP_NONE, .fields = fields_348, .n_fields = 4},
+        {.name = "networking.v1.IngressClassList", .group = "networking.k8s.io", .version = "v1", .kind = "IngressClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_349, .n_fields = 4},
+        {.name = "networking.v1.IngressClassParametersReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_350, .n_fields = 5},
+        {.name = "networking.v1.IngressClassSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_351, .n_fields = 2},
+        {.name = "networking.v1.IngressList", .group = "networking.k8s.io", .version = "v1", .kind = "IngressList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_352, .n_fields = 4},
+        {.name = "networking.v1.IngressLoadBalancerIngress", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_353, .n_fields = 3},
+        {.name = "networking.v1.IngressLoadBalancerStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_354, .n_fields = 1},
+        {.name = "networking.v1.IngressPortStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_355, .n_fields = 3},
+        {.name = "networking.v1.IngressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_356, .n_fields = 2},
+        {.name = "networking.v1.IngressServiceBackend", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_357, .n_fields = 2},
+        {.name = "networking.v1.IngressSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_358, .n_fields = 4},
+        {.name = "networking.v1.IngressStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_359, .n_fields = 1},
+        {.name = "networking.v1.IngressTLS", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_360, .n_fields = 2},
+        {.name = "networking.v1.NetworkPolicy", .group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicy", .description = "Which traffic may reach and leave a set of pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_361, .n_fields = 4},
+        {.name = "networking.v1.NetworkPolicyEgressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_362, .n_fields = 2},
+        {.name = "networking.v1.NetworkPolicyIngressRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_363, .n_fields = 2},
+        {.name = "networking.v1.NetworkPolicyList", .group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicyList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_364, .n_fields = 4},
+        {.name = "networking.v1.NetworkPolicyPeer", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_365, .n_fields = 3},
+        {.name = "networking.v1.NetworkPolicyPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_366, .n_fields = 3},
+        {.name = "networking.v1.NetworkPolicySpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_367, .n_fields = 4},
+        {.name = "networking.v1.ServiceBackendPort", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_368, .n_fields = 2},
+        {.name = "node.v1.Overhead", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_369, .n_fields = 1},
+        {.name = "node.v1.RuntimeClass", .group = "node.k8s.io", .version = "v1", .kind = "RuntimeClass", .description = "A container runtime configuration pods can select.", .map_type = SCHEMA_MAP_NONE, .fields = fields_370, .n_fields = 6},
+        {.name = "node.v1.RuntimeClassList", .group = "node.k8s.io", .version = "v1", .kind = "RuntimeClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_371, .n_fields = 4},
+        {.name = "node.v1.Scheduling", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_372, .n_fields = 2},
+        {.name = "policy.v1.Eviction", .group = "policy", .version = "v1", .kind = "Eviction", .description = "A request to evict a pod, honouring disruption budgets (pods/eviction).", .map_type = SCHEMA_MAP_NONE, .fields = fields_373, .n_fields = 4},
+        {.name = "policy.v1.PodDisruptionBudget", .group = "policy", .version = "v1", .kind = "PodDisruptionBudget", .description = "Limits voluntary disruptions of a set of pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_374, .n_fields = 5},
+        {.name = "policy.v1.PodDisruptionBudgetList", .group = "policy", .version = "v1", .kind = "PodDisruptionBudgetList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_375, .n_fields = 4},
+        {.name = "policy.v1.PodDisruptionBudgetSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_376, .n_fields = 4},
+        {.name = "policy.v1.PodDisruptionBudgetStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_377, .n_fields = 7},
+        {.name = "rbac.v1.AggregationRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_378, .n_fields = 1},
+        {.name = "rbac.v1.ClusterRole", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRole", .description = "Permissions across the cluster.", .map_type = SCHEMA_MAP_NONE, .fields = fields_379, .n_fields = 5},
+        {.name = "rbac.v1.ClusterRoleBinding", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBinding", .description = "Grants a cluster role across the cluster.", .map_type = SCHEMA_MAP_NONE, .fields = fields_380, .n_fields = 5},
+        {.name = "rbac.v1.ClusterRoleBindingList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBindingList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_381, .n_fields = 4},
+        {.name = "rbac.v1.ClusterRoleList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_382, .n_fields = 4},
+        {.name = "rbac.v1.PolicyRule", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_383, .n_fields = 5},
+        {.name = "rbac.v1.Role", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "Role", .description = "Permissions within one namespace.", .map_type = SCHEMA_MAP_NONE, .fields = fields_384, .n_fields = 4},
+        {.name = "rbac.v1.RoleBinding", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBinding", .description = "Grants a role within one namespace.", .map_type = SCHEMA_MAP_NONE, .fields = fields_385, .n_fields = 5},
+        {.name = "rbac.v1.RoleBindingList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBindingList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_386, .n_fields = 4},
+        {.name = "rbac.v1.RoleList", .group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_387, .n_fields = 4},
+        {.name = "rbac.v1.RoleRef", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_388, .n_fields = 3},
+        {.name = "rbac.v1.Subject", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_389, .n_fields = 4},
+        {.name = "scheduling.v1.PriorityClass", .group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClass", .description = "A named scheduling priority for pods.", .map_type = SCHEMA_MAP_NONE, .fields = fields_390, .n_fields = 7},
+        {.name = "scheduling.v1.PriorityClassList", .group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_391, .n_fields = 4},
+        {.name = "storage.v1.CSIDriver", .group = "storage.k8s.io", .version = "v1", .kind = "CSIDriver", .description = "How the cluster talks to one CSI driver.", .map_type = SCHEMA_MAP_NONE, .fields = fields_392, .n_fields = 4},
+        {.name = "storage.v1.CSIDriverList", .group = "storage.k8s.io", .version = "v1", .kind = "CSIDriverList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_393, .n_fields = 4},
+        {.name = "storage.v1.CSIDriverSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_394, .n_fields = 11},
+        {.name = "storage.v1.CSINode", .group = "storage.k8s.io", .version = "v1", .kind = "CSINode", .description = "The CSI drivers on one node.", .map_type = SCHEMA_MAP_NONE, .fields = fields_395, .n_fields = 4},
+        {.name = "storage.v1.CSINodeDriver", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_396, .n_fields = 4},
+        {.name = "storage.v1.CSINodeList", .group = "storage.k8s.io", .version = "v1", .kind = "CSINodeList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_397, .n_fields = 4},
+        {.name = "storage.v1.CSINodeSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_398, .n_fields = 1},
+        {.name = "storage.v1.StorageClass", .group = "storage.k8s.io", .version = "v1", .kind = "StorageClass", .description = "A class of dynamically provisioned storage.", .map_type = SCHEMA_MAP_NONE, .fields = fields_399, .n_fields = 10},
+        {.name = "storage.v1.StorageClassList", .group = "storage.k8s.io", .version = "v1", .kind = "StorageClassList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_400, .n_fields = 4},
+        {.name = "storage.v1.TokenRequest", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_401, .n_fields = 2},
+        {.name = "storage.v1.VolumeAttachment", .group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachment", .description = "A request to attach a volume to a node.", .map_type = SCHEMA_MAP_NONE, .fields = fields_402, .n_fields = 5},
+        {.name = "storage.v1.VolumeAttachmentList", .group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachmentList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_403, .n_fields = 4},
+        {.name = "storage.v1.VolumeAttachmentSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_404, .n_fields = 2},
+        {.name = "storage.v1.VolumeAttachmentSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_405, .n_fields = 3},
+        {.name = "storage.v1.VolumeAttachmentStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_406, .n_fields = 4},
+        {.name = "storage.v1.VolumeError", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_407, .n_fields = 3},
+        {.name = "storage.v1.VolumeNodeResources", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_408, .n_fields = 1},
 };
-const size_t schema_n_types = 403;
+const size_t schema_n_types = 409;
 
 static const struct schema_subresource subs_0_0[] = {
         {"finalize", "", "v1", "Namespace", (const char *const[]){"update", NULL}},
         {"status", "", "v1", "Namespace", (const char *const[]){"get", "patch", "update", NULL}},
+};
+static const struct schema_printer_column cols_0_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Status", "string", NULL, 0, ".status.phase", NULL, "Active or Terminating."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_subresource subs_0_1[] = {
         {"attach", "", "v1", "PodAttachOptions", (const char *const[]){"create", "get", NULL}},
@@ -3004,148 +3051,472 @@ static const struct schema_subresource subs_0_1[] = {
         {"resize", "", "v1", "Pod", (const char *const[]){"get", "patch", "update", NULL}},
         {"status", "", "v1", "Pod", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_0_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Ready", "string", NULL, 0, NULL, "pod-ready", "Ready containers out of all containers."},
+        {"Status", "string", NULL, 0, NULL, "pod-status", "Phase or the most telling container reason."},
+        {"Restarts", "string", NULL, 0, NULL, "pod-restarts", "Container restarts, with the time of the last one."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"IP", "string", NULL, 1, ".status.podIP", NULL, "The pod's IP address."},
+        {"Node", "string", NULL, 1, ".spec.nodeName", NULL, "The node the pod is bound to."},
+        {"Nominated Node", "string", NULL, 1, ".status.nominatedNodeName", NULL, "Node nominated by preemption."},
+        {"Readiness Gates", "string", NULL, 1, NULL, "pod-readiness-gates", "Readiness gates met out of all."},
+};
 static const struct schema_subresource subs_0_2[] = {
         {"proxy", "", "v1", "NodeProxyOptions", (const char *const[]){"create", "delete", "get", "patch", "update", NULL}},
         {"status", "", "v1", "Node", (const char *const[]){"get", "patch", "update", NULL}},
+};
+static const struct schema_printer_column cols_0_2[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Status", "string", NULL, 0, NULL, "node-status", "Ready condition, plus SchedulingDisabled when cordoned."},
+        {"Roles", "string", NULL, 0, NULL, "node-roles", "Roles from node-role.kubernetes.io labels."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Version", "string", NULL, 0, ".status.nodeInfo.kubeletVersion", NULL, "Kubelet version."},
+        {"Internal-IP", "string", NULL, 1, NULL, "node-internal-ip", "First InternalIP address."},
+        {"External-IP", "string", NULL, 1, NULL, "node-external-ip", "First ExternalIP address."},
+        {"OS-Image", "string", NULL, 1, ".status.nodeInfo.osImage", NULL, "Operating system image."},
+        {"Kernel-Version", "string", NULL, 1, ".status.nodeInfo.kernelVersion", NULL, "Kernel version."},
+        {"Container-Runtime", "string", NULL, 1, ".status.nodeInfo.containerRuntimeVersion", NULL, "Container runtime and version."},
 };
 static const struct schema_subresource subs_0_3[] = {
         {"proxy", "", "v1", "ServiceProxyOptions", (const char *const[]){"create", "delete", "get", "patch", "update", NULL}},
         {"status", "", "v1", "Service", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_0_3[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Type", "string", NULL, 0, ".spec.type", NULL, "How the service is exposed."},
+        {"Cluster-IP", "string", NULL, 0, ".spec.clusterIP", NULL, "The virtual IP inside the cluster."},
+        {"External-IP", "string", NULL, 0, NULL, "service-external-ip", "Load-balancer ingress or external IPs."},
+        {"Port(s)", "string", NULL, 0, NULL, "service-ports", "Ports with node ports and protocols."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Selector", "string", NULL, 1, NULL, "service-selector", "Label selector of the backing pods."},
+};
+static const struct schema_printer_column cols_0_4[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Endpoints", "string", NULL, 0, NULL, "endpoints-addresses", "First few address:port pairs."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_0_5[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Data", "integer", NULL, 0, NULL, "configmap-data-count", "Number of data and binaryData keys."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_0_6[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Type", "string", NULL, 0, ".type", NULL, "The kind of secret."},
+        {"Data", "integer", NULL, 0, NULL, "secret-data-count", "Number of data keys."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_subresource subs_0_7[] = {
         {"token", "authentication.k8s.io", "v1", "TokenRequest", (const char *const[]){"create", NULL}},
+};
+static const struct schema_printer_column cols_0_7[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Secrets", "integer", NULL, 0, NULL, "serviceaccount-secrets-count", "Number of listed secrets."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_0_8[] = {
+        {"Last Seen", "string", NULL, 0, NULL, "event-last-seen", "Time since the event was last seen."},
+        {"Type", "string", NULL, 0, ".type", NULL, "Normal or Warning."},
+        {"Reason", "string", NULL, 0, ".reason", NULL, "Short machine-readable cause."},
+        {"Object", "string", NULL, 0, NULL, "event-object", "kind/name of the object concerned."},
+        {"Subobject", "string", NULL, 1, ".involvedObject.fieldPath", NULL, "Part of the object concerned."},
+        {"Source", "string", NULL, 1, NULL, "event-source", "Component and host reporting."},
+        {"Message", "string", NULL, 0, ".message", NULL, "Human-readable description."},
+        {"First Seen", "string", NULL, 1, NULL, "event-first-seen", "Time since the event was first seen."},
+        {"Count", "string", NULL, 1, NULL, "event-count", "How many times it happened."},
+        {"Name", "string", "name", 1, ".metadata.name", NULL, "Name of the event object."},
 };
 static const struct schema_subresource subs_0_9[] = {
         {"scale", "autoscaling", "v1", "Scale", (const char *const[]){"get", "patch", "update", NULL}},
         {"status", "", "v1", "ReplicationController", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_0_9[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Desired", "integer", NULL, 0, ".spec.replicas", NULL, "Replicas wanted."},
+        {"Current", "integer", NULL, 0, ".status.replicas", NULL, "Replicas existing."},
+        {"Ready", "integer", NULL, 0, ".status.readyReplicas", NULL, "Replicas ready."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
+};
+static const struct schema_printer_column cols_0_10[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Created At", "date", NULL, 0, NULL, "created-at", "When the object was created."},
+};
 static const struct schema_subresource subs_0_11[] = {
         {"status", "", "v1", "ResourceQuota", (const char *const[]){"get", "patch", "update", NULL}},
+};
+static const struct schema_printer_column cols_0_11[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Request", "string", NULL, 0, NULL, "quota-request", "Used out of hard limits for requests and counts."},
+        {"Limit", "string", NULL, 0, NULL, "quota-limit", "Used out of hard limits for limits."},
 };
 static const struct schema_subresource subs_0_12[] = {
         {"status", "", "v1", "PersistentVolume", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_0_12[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Capacity", "string", NULL, 0, ".spec.capacity.storage", NULL, "Size of the volume."},
+        {"Access Modes", "string", NULL, 0, NULL, "access-modes", "Abbreviated access modes (RWO, ROX, RWX, RWOP)."},
+        {"Reclaim Policy", "string", NULL, 0, ".spec.persistentVolumeReclaimPolicy", NULL, "What happens when released."},
+        {"Status", "string", NULL, 0, ".status.phase", NULL, "Lifecycle phase."},
+        {"Claim", "string", NULL, 0, NULL, "pv-claim", "namespace/name of the bound claim."},
+        {"StorageClass", "string", NULL, 0, ".spec.storageClassName", NULL, "Class of the volume."},
+        {"VolumeAttributesClass", "string", NULL, 0, ".spec.volumeAttributesClassName", NULL, "Mutable attributes class."},
+        {"Reason", "string", NULL, 0, ".status.reason", NULL, "Why the volume is in its phase."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"VolumeMode", "string", NULL, 1, ".spec.volumeMode", NULL, "Filesystem or Block."},
+};
 static const struct schema_subresource subs_0_13[] = {
         {"status", "", "v1", "PersistentVolumeClaim", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_0_13[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Status", "string", NULL, 0, ".status.phase", NULL, "Lifecycle phase."},
+        {"Volume", "string", NULL, 0, ".spec.volumeName", NULL, "The bound volume."},
+        {"Capacity", "string", NULL, 0, ".status.capacity.storage", NULL, "Size of the bound volume."},
+        {"Access Modes", "string", NULL, 0, NULL, "access-modes", "Abbreviated access modes of the bound volume."},
+        {"StorageClass", "string", NULL, 0, ".spec.storageClassName", NULL, "Class requested."},
+        {"VolumeAttributesClass", "string", NULL, 0, ".status.currentVolumeAttributesClassName", NULL, "Current attributes class."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"VolumeMode", "string", NULL, 1, ".spec.volumeMode", NULL, "Filesystem or Block."},
+};
+static const struct schema_printer_column cols_0_15[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Containers", "string", NULL, 0, NULL, "template-containers", "Names of the containers in the template."},
+        {"Images", "string", NULL, 0, NULL, "template-images", "Images of the containers in the template."},
+        {"Pod Labels", "string", NULL, 0, NULL, "template-labels", "Labels of the template's pods."},
+};
+static const struct schema_printer_column cols_0_16[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Status", "string", NULL, 0, NULL, "componentstatus-status", "Healthy or Unhealthy."},
+        {"Message", "string", NULL, 0, NULL, "componentstatus-message", "Message of the Healthy condition."},
+        {"Error", "string", NULL, 0, NULL, "componentstatus-error", "Error of the Healthy condition."},
+};
 static const struct schema_resource resources_0[] = {
-        {.group = "", .version = "v1", .kind = "Namespace", .plural = "namespaces", .singular = "namespace", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_0_0, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[175], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Pod", .plural = "pods", .singular = "pod", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_1, .n_subresources = 10, .columns = NULL, .n_columns = 0, .type = &schema_type_table[213], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Node", .plural = "nodes", .singular = "node", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_0_2, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[180], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Service", .plural = "services", .singular = "service", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_3, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[272], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Endpoints", .plural = "endpoints", .singular = "endpoints", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[130], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "ConfigMap", .plural = "configmaps", .singular = "configmap", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[102], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Secret", .plural = "secrets", .singular = "secret", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[264], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "ServiceAccount", .plural = "serviceaccounts", .singular = "serviceaccount", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_7, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[273], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Event", .plural = "events", .singular = "event", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[137], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "ReplicationController", .plural = "replicationcontrollers", .singular = "replicationcontroller", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_9, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[244], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "LimitRange", .plural = "limitranges", .singular = "limitrange", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[164], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "ResourceQuota", .plural = "resourcequotas", .singular = "resourcequota", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_11, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[252], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "PersistentVolume", .plural = "persistentvolumes", .singular = "persistentvolume", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_0_12, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[201], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "PersistentVolumeClaim", .plural = "persistentvolumeclaims", .singular = "persistentvolumeclaim", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_13, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[202], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "Binding", .plural = "bindings", .singular = "binding", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[89], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "PodTemplate", .plural = "podtemplates", .singular = "podtemplate", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[233], .list_type = NULL},
-        {.group = "", .version = "v1", .kind = "ComponentStatus", .plural = "componentstatuses", .singular = "componentstatus", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"get", "list", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[100], .list_type = NULL},
+        {.group = "", .version = "v1", .kind = "Namespace", .plural = "namespaces", .singular = "namespace", .description = "A scope for names; deleting it deletes everything in it.", .namespaced = false, .short_names = (const char *const[]){"ns", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "status.phase", NULL}, .subresources = subs_0_0, .n_subresources = 2, .columns = cols_0_0, .n_columns = 3, .type = &schema_type_table[175], .list_type = &schema_type_table[177]},
+        {.group = "", .version = "v1", .kind = "Pod", .plural = "pods", .singular = "pod", .description = "A group of containers scheduled together on one node, sharing network and volumes.", .namespaced = true, .short_names = (const char *const[]){"po", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName", NULL}, .subresources = subs_0_1, .n_subresources = 10, .columns = cols_0_1, .n_columns = 9, .type = &schema_type_table[213], .list_type = &schema_type_table[223]},
+        {.group = "", .version = "v1", .kind = "Node", .plural = "nodes", .singular = "node", .description = "A machine that runs pods, registered by its kubelet.", .namespaced = false, .short_names = (const char *const[]){"False", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "spec.unschedulable", NULL}, .subresources = subs_0_2, .n_subresources = 2, .columns = cols_0_2, .n_columns = 10, .type = &schema_type_table[180], .list_type = &schema_type_table[189]},
+        {.group = "", .version = "v1", .kind = "Service", .plural = "services", .singular = "service", .description = "A stable virtual IP and DNS name in front of a set of pods.", .namespaced = true, .short_names = (const char *const[]){"svc", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "spec.clusterIP", "spec.type", NULL}, .subresources = subs_0_3, .n_subresources = 2, .columns = cols_0_3, .n_columns = 7, .type = &schema_type_table[272], .list_type = &schema_type_table[276]},
+        {.group = "", .version = "v1", .kind = "Endpoints", .plural = "endpoints", .singular = "endpoints", .description = "The addresses and ports backing a service (superseded by EndpointSlices).", .namespaced = true, .short_names = (const char *const[]){"ep", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_4, .n_columns = 3, .type = &schema_type_table[130], .list_type = &schema_type_table[131]},
+        {.group = "", .version = "v1", .kind = "ConfigMap", .plural = "configmaps", .singular = "configmap", .description = "Non-secret configuration data as string or binary keys.", .namespaced = true, .short_names = (const char *const[]){"cm", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_5, .n_columns = 3, .type = &schema_type_table[102], .list_type = &schema_type_table[105]},
+        {.group = "", .version = "v1", .kind = "Secret", .plural = "secrets", .singular = "secret", .description = "Sensitive data (passwords, tokens, keys), base64 on the wire.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "type", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_6, .n_columns = 4, .type = &schema_type_table[264], .list_type = &schema_type_table[267]},
+        {.group = "", .version = "v1", .kind = "ServiceAccount", .plural = "serviceaccounts", .singular = "serviceaccount", .description = "An identity for processes running in pods.", .namespaced = true, .short_names = (const char *const[]){"sa", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_7, .n_subresources = 1, .columns = cols_0_7, .n_columns = 3, .type = &schema_type_table[273], .list_type = &schema_type_table[274]},
+        {.group = "", .version = "v1", .kind = "Event", .plural = "events", .singular = "event", .description = "A report of something that happened to an object (core form).", .namespaced = true, .short_names = (const char *const[]){"ev", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_8, .n_columns = 10, .type = &schema_type_table[137], .list_type = &schema_type_table[138]},
+        {.group = "", .version = "v1", .kind = "ReplicationController", .plural = "replicationcontrollers", .singular = "replicationcontroller", .description = "Keeps a number of pod replicas running (the older form of ReplicaSet).", .namespaced = true, .short_names = (const char *const[]){"rc", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "status.replicas", NULL}, .subresources = subs_0_9, .n_subresources = 2, .columns = cols_0_9, .n_columns = 8, .type = &schema_type_table[244], .list_type = &schema_type_table[246]},
+        {.group = "", .version = "v1", .kind = "LimitRange", .plural = "limitranges", .singular = "limitrange", .description = "Default and bounding resource amounts per pod, container or claim in a namespace.", .namespaced = true, .short_names = (const char *const[]){"limits", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_10, .n_columns = 2, .type = &schema_type_table[164], .list_type = &schema_type_table[166]},
+        {.group = "", .version = "v1", .kind = "ResourceQuota", .plural = "resourcequotas", .singular = "resourcequota", .description = "Caps on total resource use and object counts in a namespace.", .namespaced = true, .short_names = (const char *const[]){"quota", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_11, .n_subresources = 1, .columns = cols_0_11, .n_columns = 4, .type = &schema_type_table[252], .list_type = &schema_type_table[253]},
+        {.group = "", .version = "v1", .kind = "PersistentVolume", .plural = "persistentvolumes", .singular = "persistentvolume", .description = "A piece of storage provisioned in the cluster, bound to at most one claim.", .namespaced = false, .short_names = (const char *const[]){"pv", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_0_12, .n_subresources = 1, .columns = cols_0_12, .n_columns = 11, .type = &schema_type_table[201], .list_type = &schema_type_table[209]},
+        {.group = "", .version = "v1", .kind = "PersistentVolumeClaim", .plural = "persistentvolumeclaims", .singular = "persistentvolumeclaim", .description = "A request for storage by a user, bound to one persistent volume.", .namespaced = true, .short_names = (const char *const[]){"pvc", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_0_13, .n_subresources = 1, .columns = cols_0_13, .n_columns = 9, .type = &schema_type_table[202], .list_type = &schema_type_table[204]},
+        {.group = "", .version = "v1", .kind = "Binding", .plural = "bindings", .singular = "binding", .description = "Binds a pod to a node (the scheduler's write; also pods/binding).", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[89], .list_type = NULL},
+        {.group = "", .version = "v1", .kind = "PodTemplate", .plural = "podtemplates", .singular = "podtemplate", .description = "A stored pod template for other objects to copy.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_15, .n_columns = 4, .type = &schema_type_table[233], .list_type = &schema_type_table[234]},
+        {.group = "", .version = "v1", .kind = "ComponentStatus", .plural = "componentstatuses", .singular = "componentstatus", .description = "Health of control-plane components (deprecated upstream; read-only).", .namespaced = false, .short_names = (const char *const[]){"cs", NULL}, .categories = NULL, .verbs = (const char *const[]){"get", "list", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_0_16, .n_columns = 4, .type = &schema_type_table[100], .list_type = &schema_type_table[101]},
 };
 static const struct schema_subresource subs_1_0[] = {
         {"scale", "autoscaling", "v1", "Scale", (const char *const[]){"get", "patch", "update", NULL}},
         {"status", "apps", "v1", "Deployment", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_1_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Ready", "string", NULL, 0, NULL, "deployment-ready", "Ready replicas out of desired."},
+        {"Up-to-date", "integer", NULL, 0, ".status.updatedReplicas", NULL, "Replicas running the current template."},
+        {"Available", "integer", NULL, 0, ".status.availableReplicas", NULL, "Replicas available to users."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
+};
 static const struct schema_subresource subs_1_1[] = {
         {"scale", "autoscaling", "v1", "Scale", (const char *const[]){"get", "patch", "update", NULL}},
         {"status", "apps", "v1", "ReplicaSet", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_1_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Desired", "integer", NULL, 0, ".spec.replicas", NULL, "Replicas wanted."},
+        {"Current", "integer", NULL, 0, ".status.replicas", NULL, "Replicas existing."},
+        {"Ready", "integer", NULL, 0, ".status.readyReplicas", NULL, "Replicas ready."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
+};
 static const struct schema_subresource subs_1_2[] = {
         {"status", "apps", "v1", "DaemonSet", (const char *const[]){"get", "patch", "update", NULL}},
+};
+static const struct schema_printer_column cols_1_2[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Desired", "integer", NULL, 0, ".status.desiredNumberScheduled", NULL, "Nodes that should run the pod."},
+        {"Current", "integer", NULL, 0, ".status.currentNumberScheduled", NULL, "Nodes running the pod."},
+        {"Ready", "integer", NULL, 0, ".status.numberReady", NULL, "Nodes with the pod ready."},
+        {"Up-to-date", "integer", NULL, 0, ".status.updatedNumberScheduled", NULL, "Nodes running the current template."},
+        {"Available", "integer", NULL, 0, ".status.numberAvailable", NULL, "Nodes with the pod available."},
+        {"Node Selector", "string", NULL, 0, NULL, "daemonset-node-selector", "The template's node selector."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
 };
 static const struct schema_subresource subs_1_3[] = {
         {"scale", "autoscaling", "v1", "Scale", (const char *const[]){"get", "patch", "update", NULL}},
         {"status", "apps", "v1", "StatefulSet", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_1_3[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Ready", "string", NULL, 0, NULL, "statefulset-ready", "Ready replicas out of desired."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+};
+static const struct schema_printer_column cols_1_4[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Controller", "string", NULL, 0, NULL, "controller-owner", "kind/name of the controlling owner."},
+        {"Revision", "integer", NULL, 0, ".revision", NULL, "Revision number."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_1[] = {
-        {.group = "apps", .version = "v1", .kind = "Deployment", .plural = "deployments", .singular = "deployment", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_0, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[8], .list_type = NULL},
-        {.group = "apps", .version = "v1", .kind = "ReplicaSet", .plural = "replicasets", .singular = "replicaset", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_1, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[14], .list_type = NULL},
-        {.group = "apps", .version = "v1", .kind = "DaemonSet", .plural = "daemonsets", .singular = "daemonset", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_2, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[2], .list_type = NULL},
-        {.group = "apps", .version = "v1", .kind = "StatefulSet", .plural = "statefulsets", .singular = "statefulset", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_3, .n_subresources = 2, .columns = NULL, .n_columns = 0, .type = &schema_type_table[22], .list_type = NULL},
-        {.group = "apps", .version = "v1", .kind = "ControllerRevision", .plural = "controllerrevisions", .singular = "controllerrevision", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[0], .list_type = NULL},
+        {.group = "apps", .version = "v1", .kind = "Deployment", .plural = "deployments", .singular = "deployment", .description = "Declarative updates of replicated pods through ReplicaSets.", .namespaced = true, .short_names = (const char *const[]){"deploy", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_0, .n_subresources = 2, .columns = cols_1_0, .n_columns = 8, .type = &schema_type_table[8], .list_type = &schema_type_table[10]},
+        {.group = "apps", .version = "v1", .kind = "ReplicaSet", .plural = "replicasets", .singular = "replicaset", .description = "Keeps a number of identical pods running.", .namespaced = true, .short_names = (const char *const[]){"rs", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "status.replicas", NULL}, .subresources = subs_1_1, .n_subresources = 2, .columns = cols_1_1, .n_columns = 8, .type = &schema_type_table[14], .list_type = &schema_type_table[16]},
+        {.group = "apps", .version = "v1", .kind = "DaemonSet", .plural = "daemonsets", .singular = "daemonset", .description = "Runs one copy of a pod on each eligible node.", .namespaced = true, .short_names = (const char *const[]){"ds", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_1_2, .n_subresources = 1, .columns = cols_1_2, .n_columns = 11, .type = &schema_type_table[2], .list_type = &schema_type_table[4]},
+        {.group = "apps", .version = "v1", .kind = "StatefulSet", .plural = "statefulsets", .singular = "statefulset", .description = "Pods with stable names and storage, created and updated in order.", .namespaced = true, .short_names = (const char *const[]){"sts", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "status.successful", NULL}, .subresources = subs_1_3, .n_subresources = 2, .columns = cols_1_3, .n_columns = 5, .type = &schema_type_table[22], .list_type = &schema_type_table[24]},
+        {.group = "apps", .version = "v1", .kind = "ControllerRevision", .plural = "controllerrevisions", .singular = "controllerrevision", .description = "An immutable snapshot of a workload's template, for rollback.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_1_4, .n_columns = 4, .type = &schema_type_table[0], .list_type = &schema_type_table[1]},
 };
 static const struct schema_subresource subs_2_0[] = {
         {"status", "autoscaling", "v1", "HorizontalPodAutoscaler", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_2_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Reference", "string", NULL, 0, NULL, "hpa-reference", "kind/name of the scaled workload."},
+        {"Targets", "string", NULL, 0, NULL, "hpa-targets", "Current against target metric values."},
+        {"MinPods", "string", NULL, 0, NULL, "hpa-min-pods", "Lower replica bound."},
+        {"MaxPods", "integer", NULL, 0, ".spec.maxReplicas", NULL, "Upper replica bound."},
+        {"Replicas", "integer", NULL, 0, ".status.currentReplicas", NULL, "Replicas now."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_2[] = {
-        {.group = "autoscaling", .version = "v1", .kind = "HorizontalPodAutoscaler", .plural = "horizontalpodautoscalers", .singular = "horizontalpodautoscaler", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_2_0, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[31], .list_type = NULL},
+        {.group = "autoscaling", .version = "v1", .kind = "HorizontalPodAutoscaler", .plural = "horizontalpodautoscalers", .singular = "horizontalpodautoscaler", .description = "Scales a workload on CPU utilisation (v1 form).", .namespaced = true, .short_names = (const char *const[]){"hpa", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_2_0, .n_subresources = 1, .columns = cols_2_0, .n_columns = 7, .type = &schema_type_table[31], .list_type = &schema_type_table[32]},
 };
 static const struct schema_subresource subs_3_0[] = {
         {"status", "autoscaling", "v2", "HorizontalPodAutoscaler", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_3_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Reference", "string", NULL, 0, NULL, "hpa-reference", "kind/name of the scaled workload."},
+        {"Targets", "string", NULL, 0, NULL, "hpa-targets", "Current against target metric values."},
+        {"MinPods", "string", NULL, 0, NULL, "hpa-min-pods", "Lower replica bound."},
+        {"MaxPods", "integer", NULL, 0, ".spec.maxReplicas", NULL, "Upper replica bound."},
+        {"Replicas", "integer", NULL, 0, ".status.currentReplicas", NULL, "Replicas now."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_3[] = {
-        {.group = "autoscaling", .version = "v2", .kind = "HorizontalPodAutoscaler", .plural = "horizontalpodautoscalers", .singular = "horizontalpodautoscaler", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_3_0, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[45], .list_type = NULL},
+        {.group = "autoscaling", .version = "v2", .kind = "HorizontalPodAutoscaler", .plural = "horizontalpodautoscalers", .singular = "horizontalpodautoscaler", .description = "Scales a workload on resource, pod, object or external metrics.", .namespaced = true, .short_names = (const char *const[]){"hpa", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_3_0, .n_subresources = 1, .columns = cols_3_0, .n_columns = 7, .type = &schema_type_table[45], .list_type = &schema_type_table[48]},
 };
 static const struct schema_subresource subs_4_0[] = {
         {"status", "batch", "v1", "Job", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_4_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Status", "string", NULL, 0, NULL, "job-status", "Running, Complete, Failed, Suspended..."},
+        {"Completions", "string", NULL, 0, NULL, "job-completions", "Succeeded pods out of completions."},
+        {"Duration", "string", NULL, 0, NULL, "job-duration", "Time from start to completion or now."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
+};
 static const struct schema_subresource subs_4_1[] = {
         {"status", "batch", "v1", "CronJob", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_4_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Schedule", "string", NULL, 0, ".spec.schedule", NULL, "Cron schedule."},
+        {"Timezone", "string", NULL, 0, NULL, "cronjob-timezone", "Time zone of the schedule, or <none>."},
+        {"Suspend", "boolean", NULL, 0, ".spec.suspend", NULL, "New runs are suspended."},
+        {"Active", "integer", NULL, 0, NULL, "cronjob-active", "Jobs running now."},
+        {"Last Schedule", "string", NULL, 0, NULL, "cronjob-last-schedule", "Time since the last scheduled run."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Containers", "string", NULL, 1, NULL, "template-containers", "Names of the containers in the pod template."},
+        {"Images", "string", NULL, 1, NULL, "template-images", "Images of the containers in the pod template."},
+        {"Selector", "string", NULL, 1, NULL, "selector", "Label selector of the pods managed."},
+};
 static const struct schema_resource resources_4[] = {
-        {.group = "batch", .version = "v1", .kind = "Job", .plural = "jobs", .singular = "job", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_4_0, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[66], .list_type = NULL},
-        {.group = "batch", .version = "v1", .kind = "CronJob", .plural = "cronjobs", .singular = "cronjob", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_4_1, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[62], .list_type = NULL},
+        {.group = "batch", .version = "v1", .kind = "Job", .plural = "jobs", .singular = "job", .description = "Runs pods until a number of them succeed.", .namespaced = true, .short_names = NULL, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", "status.successful", NULL}, .subresources = subs_4_0, .n_subresources = 1, .columns = cols_4_0, .n_columns = 8, .type = &schema_type_table[66], .list_type = &schema_type_table[68]},
+        {.group = "batch", .version = "v1", .kind = "CronJob", .plural = "cronjobs", .singular = "cronjob", .description = "Creates jobs on a schedule.", .namespaced = true, .short_names = (const char *const[]){"cj", NULL}, .categories = (const char *const[]){"all", NULL}, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_4_1, .n_subresources = 1, .columns = cols_4_1, .n_columns = 10, .type = &schema_type_table[62], .list_type = &schema_type_table[63]},
+};
+static const struct schema_printer_column cols_5_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Holder", "string", NULL, 0, ".spec.holderIdentity", NULL, "Current holder."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_resource resources_5[] = {
-        {.group = "coordination.k8s.io", .version = "v1", .kind = "Lease", .plural = "leases", .singular = "lease", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[79], .list_type = NULL},
+        {.group = "coordination.k8s.io", .version = "v1", .kind = "Lease", .plural = "leases", .singular = "lease", .description = "A lock held for a time; used for leader election and node heartbeats.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_5_0, .n_columns = 3, .type = &schema_type_table[79], .list_type = &schema_type_table[80]},
+};
+static const struct schema_printer_column cols_6_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"AddressType", "string", NULL, 0, ".addressType", NULL, "IPv4, IPv6 or FQDN."},
+        {"Ports", "string", NULL, 0, NULL, "endpointslice-ports", "Ports of the slice."},
+        {"Endpoints", "string", NULL, 0, NULL, "endpointslice-endpoints", "First few addresses."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_resource resources_6[] = {
-        {.group = "discovery.k8s.io", .version = "v1", .kind = "EndpointSlice", .plural = "endpointslices", .singular = "endpointslice", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[308], .list_type = NULL},
+        {.group = "discovery.k8s.io", .version = "v1", .kind = "EndpointSlice", .plural = "endpointslices", .singular = "endpointslice", .description = "A slice of the endpoints backing a service.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_6_0, .n_columns = 5, .type = &schema_type_table[308], .list_type = &schema_type_table[309]},
+};
+static const struct schema_printer_column cols_7_0[] = {
+        {"Last Seen", "string", NULL, 0, NULL, "event-last-seen", "Time since the event was last seen."},
+        {"Type", "string", NULL, 0, ".type", NULL, "Normal or Warning."},
+        {"Reason", "string", NULL, 0, ".reason", NULL, "Short machine-readable cause."},
+        {"Object", "string", NULL, 0, NULL, "event-object", "kind/name of the object concerned."},
+        {"Subobject", "string", NULL, 1, ".regarding.fieldPath", NULL, "Part of the object concerned."},
+        {"Source", "string", NULL, 1, NULL, "event-source", "Component and host reporting."},
+        {"Message", "string", NULL, 0, ".note", NULL, "Human-readable description."},
+        {"First Seen", "string", NULL, 1, NULL, "event-first-seen", "Time since the event was first seen."},
+        {"Count", "string", NULL, 1, NULL, "event-count", "How many times it happened."},
+        {"Name", "string", "name", 1, ".metadata.name", NULL, "Name of the event object."},
 };
 static const struct schema_resource resources_7[] = {
-        {.group = "events.k8s.io", .version = "v1", .kind = "Event", .plural = "events", .singular = "event", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[312], .list_type = NULL},
+        {.group = "events.k8s.io", .version = "v1", .kind = "Event", .plural = "events", .singular = "event", .description = "A report of something that happened to an object (events.k8s.io form).", .namespaced = true, .short_names = (const char *const[]){"ev", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_7_0, .n_columns = 10, .type = &schema_type_table[312], .list_type = &schema_type_table[313]},
+};
+static const struct schema_printer_column cols_9_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Pod-Selector", "string", NULL, 0, NULL, "netpol-pod-selector", "Pods the policy applies to."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_subresource subs_9_1[] = {
         {"status", "networking.k8s.io", "v1", "Ingress", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_9_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Class", "string", NULL, 0, NULL, "ingress-class", "Ingress class, or <none>."},
+        {"Hosts", "string", NULL, 0, NULL, "ingress-hosts", "Hosts the rules match."},
+        {"Address", "string", NULL, 0, NULL, "ingress-address", "Load-balancer addresses."},
+        {"Ports", "string", NULL, 0, NULL, "ingress-ports", "80, or 80, 443 with TLS."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_9_2[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Controller", "string", NULL, 0, ".spec.controller", NULL, "The implementing controller."},
+        {"Parameters", "string", NULL, 0, NULL, "ingressclass-parameters", "Reference to controller parameters."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_9[] = {
-        {.group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicy", .plural = "networkpolicies", .singular = "networkpolicy", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[355], .list_type = NULL},
-        {.group = "networking.k8s.io", .version = "v1", .kind = "Ingress", .plural = "ingresses", .singular = "ingress", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_9_1, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[340], .list_type = NULL},
-        {.group = "networking.k8s.io", .version = "v1", .kind = "IngressClass", .plural = "ingressclasses", .singular = "ingressclass", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[342], .list_type = NULL},
+        {.group = "networking.k8s.io", .version = "v1", .kind = "NetworkPolicy", .plural = "networkpolicies", .singular = "networkpolicy", .description = "Which traffic may reach and leave a set of pods.", .namespaced = true, .short_names = (const char *const[]){"netpol", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_9_0, .n_columns = 3, .type = &schema_type_table[361], .list_type = &schema_type_table[364]},
+        {.group = "networking.k8s.io", .version = "v1", .kind = "Ingress", .plural = "ingresses", .singular = "ingress", .description = "HTTP routes from outside the cluster to services.", .namespaced = true, .short_names = (const char *const[]){"ing", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_9_1, .n_subresources = 1, .columns = cols_9_1, .n_columns = 6, .type = &schema_type_table[346], .list_type = &schema_type_table[352]},
+        {.group = "networking.k8s.io", .version = "v1", .kind = "IngressClass", .plural = "ingressclasses", .singular = "ingressclass", .description = "A kind of ingress and the controller implementing it.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_9_2, .n_columns = 4, .type = &schema_type_table[348], .list_type = &schema_type_table[349]},
+};
+static const struct schema_printer_column cols_10_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Handler", "string", NULL, 0, ".handler", NULL, "CRI handler name."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_resource resources_10[] = {
-        {.group = "node.k8s.io", .version = "v1", .kind = "RuntimeClass", .plural = "runtimeclasses", .singular = "runtimeclass", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[364], .list_type = NULL},
+        {.group = "node.k8s.io", .version = "v1", .kind = "RuntimeClass", .plural = "runtimeclasses", .singular = "runtimeclass", .description = "A container runtime configuration pods can select.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_10_0, .n_columns = 3, .type = &schema_type_table[370], .list_type = &schema_type_table[371]},
 };
 static const struct schema_subresource subs_11_0[] = {
         {"status", "policy", "v1", "PodDisruptionBudget", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_11_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Min Available", "string", NULL, 0, NULL, "pdb-min-available", "Pods that must stay available, or N/A."},
+        {"Max Unavailable", "string", NULL, 0, NULL, "pdb-max-unavailable", "Pods that may be unavailable, or N/A."},
+        {"Allowed Disruptions", "integer", NULL, 0, ".status.disruptionsAllowed", NULL, "Evictions allowed now."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_11[] = {
-        {.group = "policy", .version = "v1", .kind = "PodDisruptionBudget", .plural = "poddisruptionbudgets", .singular = "poddisruptionbudget", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_11_0, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[368], .list_type = NULL},
+        {.group = "policy", .version = "v1", .kind = "PodDisruptionBudget", .plural = "poddisruptionbudgets", .singular = "poddisruptionbudget", .description = "Limits how many pods of a set voluntary disruptions may take down.", .namespaced = true, .short_names = (const char *const[]){"pdb", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = subs_11_0, .n_subresources = 1, .columns = cols_11_0, .n_columns = 5, .type = &schema_type_table[374], .list_type = &schema_type_table[375]},
+};
+static const struct schema_printer_column cols_12_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Created At", "date", NULL, 0, NULL, "created-at", "When the object was created."},
+};
+static const struct schema_printer_column cols_12_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Created At", "date", NULL, 0, NULL, "created-at", "When the object was created."},
+};
+static const struct schema_printer_column cols_12_2[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Role", "string", NULL, 0, NULL, "binding-role", "Kind/name of the role granted."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Users", "string", NULL, 1, NULL, "binding-users", "User subjects."},
+        {"Groups", "string", NULL, 1, NULL, "binding-groups", "Group subjects."},
+        {"ServiceAccounts", "string", NULL, 1, NULL, "binding-serviceaccounts", "namespace:name of service-account subjects."},
+};
+static const struct schema_printer_column cols_12_3[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Role", "string", NULL, 0, NULL, "binding-role", "Kind/name of the role granted."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+        {"Users", "string", NULL, 1, NULL, "binding-users", "User subjects."},
+        {"Groups", "string", NULL, 1, NULL, "binding-groups", "Group subjects."},
+        {"ServiceAccounts", "string", NULL, 1, NULL, "binding-serviceaccounts", "namespace:name of service-account subjects."},
 };
 static const struct schema_resource resources_12[] = {
-        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "Role", .plural = "roles", .singular = "role", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[378], .list_type = NULL},
-        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRole", .plural = "clusterroles", .singular = "clusterrole", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[373], .list_type = NULL},
-        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBinding", .plural = "rolebindings", .singular = "rolebinding", .description = NULL, .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[379], .list_type = NULL},
-        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBinding", .plural = "clusterrolebindings", .singular = "clusterrolebinding", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[374], .list_type = NULL},
+        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "Role", .plural = "roles", .singular = "role", .description = "Permissions within one namespace.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_12_0, .n_columns = 2, .type = &schema_type_table[384], .list_type = &schema_type_table[387]},
+        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRole", .plural = "clusterroles", .singular = "clusterrole", .description = "Permissions across the cluster, or a reusable set for RoleBindings.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_12_1, .n_columns = 2, .type = &schema_type_table[379], .list_type = &schema_type_table[382]},
+        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "RoleBinding", .plural = "rolebindings", .singular = "rolebinding", .description = "Grants a Role or ClusterRole to subjects within one namespace.", .namespaced = true, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", "metadata.namespace", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_12_2, .n_columns = 6, .type = &schema_type_table[385], .list_type = &schema_type_table[386]},
+        {.group = "rbac.authorization.k8s.io", .version = "v1", .kind = "ClusterRoleBinding", .plural = "clusterrolebindings", .singular = "clusterrolebinding", .description = "Grants a ClusterRole to subjects across the cluster.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_12_3, .n_columns = 6, .type = &schema_type_table[380], .list_type = &schema_type_table[381]},
+};
+static const struct schema_printer_column cols_13_0[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Value", "integer", NULL, 0, ".value", NULL, "The priority."},
+        {"Global-Default", "boolean", NULL, 0, ".globalDefault", NULL, "Used for pods naming no class."},
+        {"Preemption Policy", "string", NULL, 0, ".preemptionPolicy", NULL, "Whether pods of the class preempt."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_resource resources_13[] = {
-        {.group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClass", .plural = "priorityclasses", .singular = "priorityclass", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[384], .list_type = NULL},
+        {.group = "scheduling.k8s.io", .version = "v1", .kind = "PriorityClass", .plural = "priorityclasses", .singular = "priorityclass", .description = "A named scheduling priority for pods.", .namespaced = false, .short_names = (const char *const[]){"pc", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_13_0, .n_columns = 5, .type = &schema_type_table[390], .list_type = &schema_type_table[391]},
+};
+static const struct schema_printer_column cols_14_0[] = {
+        {"Name", "string", "name", 0, NULL, "storageclass-name", "Name, marked (default) for the default class."},
+        {"Provisioner", "string", NULL, 0, ".provisioner", NULL, "The volume plug-in that provisions."},
+        {"ReclaimPolicy", "string", NULL, 0, ".reclaimPolicy", NULL, "Reclaim policy of provisioned volumes."},
+        {"VolumeBindingMode", "string", NULL, 0, ".volumeBindingMode", NULL, "When volumes are bound."},
+        {"AllowVolumeExpansion", "string", NULL, 0, ".allowVolumeExpansion", NULL, "Claims may grow."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_14_1[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"AttachRequired", "boolean", NULL, 0, ".spec.attachRequired", NULL, "Needs the attach step."},
+        {"PodInfoOnMount", "boolean", NULL, 0, ".spec.podInfoOnMount", NULL, "Gets pod information on mount."},
+        {"StorageCapacity", "boolean", NULL, 0, ".spec.storageCapacity", NULL, "Reports storage capacity."},
+        {"TokenRequests", "string", NULL, 0, NULL, "csidriver-token-requests", "Audiences of service-account tokens passed."},
+        {"RequiresRepublish", "boolean", NULL, 0, ".spec.requiresRepublish", NULL, "NodePublishVolume is called periodically."},
+        {"Modes", "string", NULL, 0, NULL, "csidriver-modes", "Volume lifecycle modes."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
+static const struct schema_printer_column cols_14_2[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Drivers", "integer", NULL, 0, NULL, "csinode-drivers", "Number of drivers."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_subresource subs_14_3[] = {
         {"status", "storage.k8s.io", "v1", "VolumeAttachment", (const char *const[]){"get", "patch", "update", NULL}},
 };
+static const struct schema_printer_column cols_14_3[] = {
+        {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
+        {"Attacher", "string", NULL, 0, ".spec.attacher", NULL, "The attaching driver."},
+        {"PV", "string", NULL, 0, ".spec.source.persistentVolumeName", NULL, "The volume."},
+        {"Node", "string", NULL, 0, ".spec.nodeName", NULL, "The node."},
+        {"Attached", "boolean", NULL, 0, ".status.attached", NULL, "Attach succeeded."},
+        {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
+};
 static const struct schema_resource resources_14[] = {
-        {.group = "storage.k8s.io", .version = "v1", .kind = "StorageClass", .plural = "storageclasses", .singular = "storageclass", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[393], .list_type = NULL},
-        {.group = "storage.k8s.io", .version = "v1", .kind = "CSIDriver", .plural = "csidrivers", .singular = "csidriver", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[386], .list_type = NULL},
-        {.group = "storage.k8s.io", .version = "v1", .kind = "CSINode", .plural = "csinodes", .singular = "csinode", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = NULL, .n_columns = 0, .type = &schema_type_table[389], .list_type = NULL},
-        {.group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachment", .plural = "volumeattachments", .singular = "volumeattachment", .description = NULL, .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_14_3, .n_subresources = 1, .columns = NULL, .n_columns = 0, .type = &schema_type_table[396], .list_type = NULL},
+        {.group = "storage.k8s.io", .version = "v1", .kind = "StorageClass", .plural = "storageclasses", .singular = "storageclass", .description = "A class of dynamically provisioned storage.", .namespaced = false, .short_names = (const char *const[]){"sc", NULL}, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_14_0, .n_columns = 6, .type = &schema_type_table[399], .list_type = &schema_type_table[400]},
+        {.group = "storage.k8s.io", .version = "v1", .kind = "CSIDriver", .plural = "csidrivers", .singular = "csidriver", .description = "How the cluster talks to one CSI driver.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_14_1, .n_columns = 8, .type = &schema_type_table[392], .list_type = &schema_type_table[393]},
+        {.group = "storage.k8s.io", .version = "v1", .kind = "CSINode", .plural = "csinodes", .singular = "csinode", .description = "The CSI drivers installed on one node.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = NULL, .n_subresources = 0, .columns = cols_14_2, .n_columns = 3, .type = &schema_type_table[395], .list_type = &schema_type_table[397]},
+        {.group = "storage.k8s.io", .version = "v1", .kind = "VolumeAttachment", .plural = "volumeattachments", .singular = "volumeattachment", .description = "A request to attach a volume to a node.", .namespaced = false, .short_names = NULL, .categories = NULL, .verbs = (const char *const[]){"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch", NULL}, .field_selectors = (const char *const[]){"metadata.name", NULL}, .subresources = subs_14_3, .n_subresources = 1, .columns = cols_14_3, .n_columns = 6, .type = &schema_type_table[402], .list_type = &schema_type_table[403]},
 };
 
 const struct schema_group_version schema_group_version_table[] = {
         {"", "v1", true, true, resources_0, 17},
         {"apps", "v1", true, true, resources_1, 5},
-        {"autoscaling", "v1", true, true, resources_2, 1},
+        {"autoscaling", "v1", false, true, resources_2, 1},
         {"autoscaling", "v2", true, true, resources_3, 1},
         {"batch", "v1", true, true, resources_4, 2},
         {"coordination.k8s.io", "v1", true, true, resources_5, 1},
         {"discovery.k8s.io", "v1", true, true, resources_6, 1},
         {"events.k8s.io", "v1", true, true, resources_7, 1},
-        {"meta.k8s.io", "v1", true, true, NULL, 0},
+        {"meta.k8s.io", "v1", true, false, NULL, 0},
         {"networking.k8s.io", "v1", true, true, resources_9, 3},
         {"node.k8s.io", "v1", true, true, resources_10, 1},
         {"policy", "v1", true, true, resources_11, 1},
@@ -3155,7 +3526,7 @@ const struct schema_group_version schema_group_version_table[] = {
 };
 const size_t schema_n_group_versions = 15;
 
-static const struct schema_value schema_value_table[277] = {
+static const struct schema_value schema_value_table[282] = {
         {SCHEMA_REF, &schema_type_table[0], NULL},
         {SCHEMA_REF, &schema_type_table[2], NULL},
         {SCHEMA_REF, &schema_type_table[3], NULL},
@@ -3363,14 +3734,14 @@ static const struct schema_value schema_value_table[277] = {
         {SCHEMA_REF, &schema_type_table[307], NULL},
         {SCHEMA_REF, &schema_type_table[308], NULL},
         {SCHEMA_REF, &schema_type_table[312], NULL},
-        {SCHEMA_REF, &schema_type_table[331], NULL},
+        {SCHEMA_REF, &schema_type_table[333], NULL},
         {SCHEMA_REF, &schema_type_table[322], NULL},
         {SCHEMA_REF, &schema_type_table[315], NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[317], NULL},
-        {SCHEMA_REF, &schema_type_table[331], NULL},
+        {SCHEMA_REF, &schema_type_table[333], NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[324], NULL},
@@ -3381,57 +3752,62 @@ static const struct schema_value schema_value_table[277] = {
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[326], NULL},
         {SCHEMA_REF, &schema_type_table[328], NULL},
-        {SCHEMA_REF, &schema_type_table[334], NULL},
-        {SCHEMA_REF, &schema_type_table[337], NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_REF, &schema_type_table[342], NULL},
+        {SCHEMA_REF, &schema_type_table[329], NULL},
+        {SCHEMA_REF, &schema_type_table[336], NULL},
+        {SCHEMA_REF, &schema_type_table[339], NULL},
         {SCHEMA_REF, &schema_type_table[340], NULL},
-        {SCHEMA_REF, &schema_type_table[349], NULL},
-        {SCHEMA_REF, &schema_type_table[347], NULL},
-        {SCHEMA_REF, &schema_type_table[350], NULL},
-        {SCHEMA_REF, &schema_type_table[354], NULL},
+        {SCHEMA_OBJECT, NULL, NULL},
+        {SCHEMA_REF, &schema_type_table[341], NULL},
+        {SCHEMA_REF, &schema_type_table[343], NULL},
         {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_REF, &schema_type_table[360], NULL},
-        {SCHEMA_REF, &schema_type_table[359], NULL},
-        {SCHEMA_REF, &schema_type_table[359], NULL},
-        {SCHEMA_REF, &schema_type_table[360], NULL},
+        {SCHEMA_REF, &schema_type_table[348], NULL},
+        {SCHEMA_REF, &schema_type_table[346], NULL},
         {SCHEMA_REF, &schema_type_table[355], NULL},
+        {SCHEMA_REF, &schema_type_table[353], NULL},
         {SCHEMA_REF, &schema_type_table[356], NULL},
-        {SCHEMA_REF, &schema_type_table[357], NULL},
+        {SCHEMA_REF, &schema_type_table[360], NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_REF, &schema_type_table[366], NULL},
+        {SCHEMA_REF, &schema_type_table[365], NULL},
+        {SCHEMA_REF, &schema_type_table[365], NULL},
+        {SCHEMA_REF, &schema_type_table[366], NULL},
+        {SCHEMA_REF, &schema_type_table[361], NULL},
+        {SCHEMA_REF, &schema_type_table[362], NULL},
+        {SCHEMA_REF, &schema_type_table[363], NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_QUANTITY, NULL, NULL},
-        {SCHEMA_REF, &schema_type_table[364], NULL},
+        {SCHEMA_REF, &schema_type_table[370], NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[287], NULL},
-        {SCHEMA_REF, &schema_type_table[368], NULL},
+        {SCHEMA_REF, &schema_type_table[374], NULL},
         {SCHEMA_REF, &schema_type_table[320], NULL},
         {SCHEMA_DATE_TIME, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[323], NULL},
-        {SCHEMA_REF, &schema_type_table[377], NULL},
         {SCHEMA_REF, &schema_type_table[383], NULL},
-        {SCHEMA_REF, &schema_type_table[374], NULL},
-        {SCHEMA_REF, &schema_type_table[373], NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_REF, &schema_type_table[377], NULL},
-        {SCHEMA_REF, &schema_type_table[383], NULL},
-        {SCHEMA_REF, &schema_type_table[379], NULL},
-        {SCHEMA_REF, &schema_type_table[378], NULL},
-        {SCHEMA_REF, &schema_type_table[384], NULL},
-        {SCHEMA_REF, &schema_type_table[386], NULL},
-        {SCHEMA_REF, &schema_type_table[395], NULL},
-        {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_REF, &schema_type_table[389], NULL},
+        {SCHEMA_REF, &schema_type_table[380], NULL},
+        {SCHEMA_REF, &schema_type_table[379], NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_REF, &schema_type_table[383], NULL},
+        {SCHEMA_REF, &schema_type_table[389], NULL},
+        {SCHEMA_REF, &schema_type_table[385], NULL},
+        {SCHEMA_REF, &schema_type_table[384], NULL},
         {SCHEMA_REF, &schema_type_table[390], NULL},
+        {SCHEMA_REF, &schema_type_table[392], NULL},
+        {SCHEMA_REF, &schema_type_table[401], NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_STRING, NULL, NULL},
+        {SCHEMA_REF, &schema_type_table[395], NULL},
+        {SCHEMA_REF, &schema_type_table[396], NULL},
         {SCHEMA_REF, &schema_type_table[289], NULL},
         {SCHEMA_STRING, NULL, NULL},
         {SCHEMA_STRING, NULL, NULL},
-        {SCHEMA_REF, &schema_type_table[393], NULL},
-        {SCHEMA_REF, &schema_type_table[396], NULL},
+        {SCHEMA_REF, &schema_type_table[399], NULL},
+        {SCHEMA_REF, &schema_type_table[402], NULL},
         {SCHEMA_STRING, NULL, NULL},
 };
 /* clang-format on */

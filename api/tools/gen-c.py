@@ -34,6 +34,10 @@ PATCH_BITS = {"merge": "SCHEMA_PATCH_MERGE", "retainKeys": "SCHEMA_PATCH_RETAIN_
 FIELD_KEYS = {"type", "ref", "items", "values", "required", "patchStrategy", "patchMergeKey",
               "listType", "listMapKeys", "mapType", "enum", "default", "computedDefault",
               "description", "format"}
+# Upstream field-selector labels that name no field of the object
+# (jobs' status.successful is status.succeeded).
+SELECTOR_ALIASES = {"status.successful"}
+COLUMN_KEYS = {"name", "type", "format", "priority", "jsonPath", "computed", "description"}
 COLUMN_TYPES = {"string", "integer", "number", "boolean", "date"}
 
 
@@ -132,6 +136,23 @@ class Gen:
             parts.append(".description = %s" % cstr(f["description"]))
         return "{" + ", ".join(parts) + "}"
 
+    def check_path(self, tname, path, where):
+        """A column's JSONPath or a field selector must name real fields."""
+        t = self.types.get(tname)
+        parts = [p for p in path.strip(".").split(".") if p]
+        for i, part in enumerate(parts):
+            if t is None:
+                die("%s: %s: %s is not an object" % (where, path, ".".join(parts[:i])))
+            f = (t.get("fields") or {}).get(part)
+            if f is None:
+                die("%s: %s: no field %s in %s" % (where, path, part, tname))
+            while f.get("type") in ("array", "map"):
+                if f.get("type") == "map" and i + 1 < len(parts):
+                    return  # the next part is a map key
+                f = f.get("items") or f.get("values")
+            tname = f.get("ref")
+            t = self.types.get(tname) if tname else None
+
     def run(self):
         out = []
         w = out.append
@@ -186,10 +207,18 @@ class Gen:
                             cstr(s["name"]), cstr(s.get("group")), cstr(s.get("version")),
                             cstr(s.get("kind")), strv(s.get("verbs"))))
                     body.append("};")
+                for sel in r.get("fieldSelectors") or []:
+                    if sel not in SELECTOR_ALIASES:
+                        self.check_path(r["type"], sel, where)
                 cols = r.get("printerColumns") or []
+                for c in cols:
+                    if "jsonPath" in c:
+                        self.check_path(r["type"], c["jsonPath"], where)
                 if cols:
                     body.append("static const struct schema_printer_column cols_%d_%d[] = {" % (gi, ri))
                     for c in cols:
+                        if set(c) - COLUMN_KEYS:
+                            die("%s: column keys %s" % (where, sorted(set(c) - COLUMN_KEYS)))
                         if c.get("type") not in COLUMN_TYPES:
                             die("%s: column %s: type %r" % (where, c.get("name"), c.get("type")))
                         if ("jsonPath" in c) == ("computed" in c):
@@ -249,7 +278,10 @@ def load(schema_dir):
     for fn in sorted(os.listdir(schema_dir)):
         if fn.endswith(".yaml") and not fn.endswith(".overlay.yaml"):
             with open(os.path.join(schema_dir, fn)) as f:
-                docs.append(yaml.safe_load(f))
+                try:
+                    docs.append(yaml.safe_load(f))
+                except yaml.YAMLError as e:
+                    die("%s: %s" % (fn, e))
     # Core first, then by group name: the order discovery lists them in.
     docs.sort(key=lambda d: (d.get("group", "") != "", d.get("group", ""), d["version"]))
     return docs
