@@ -58,6 +58,9 @@ def cstr(s):
 def strv(v):
     if not v:
         return "NULL"
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        # YAML reads a bare no, on or true as a boolean: quote them.
+        die("expected a list of strings: %r" % (v,))
     return "(const char *const[]){" + ", ".join(cstr(x) for x in v) + ", NULL}"
 
 
