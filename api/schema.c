@@ -137,8 +137,7 @@ const struct schema_type *schema_type_by_gvk(const char *group, const char *vers
                 return NULL;
         for (size_t i = 0; i < schema_n_types; i++) {
                 const struct schema_type *t = &schema_type_table[i];
-                if (str_eq(t->kind, kind) && str_eq(t->version, version) &&
-                    str_eq(t->group, group))
+                if (str_eq(t->kind, kind) && str_eq(t->version, version) && str_eq(t->group, group))
                         return t;
         }
         return NULL;

@@ -71,19 +71,19 @@ struct schema_field {
         const char *name;
         struct schema_value value;
         bool required;
-        unsigned patch_strategy;             /* SCHEMA_PATCH_* bits */
-        const char *patch_merge_key;         /* strategic merge key, or NULL */
-        enum schema_list_type list_type;     /* x-kubernetes-list-type */
-        const char *const *list_map_keys;    /* NULL-terminated, or NULL */
-        enum schema_map_type map_type;       /* x-kubernetes-map-type */
-        const char *const *enum_values;      /* NULL-terminated, or NULL */
-        const char *default_json;            /* JSON text of the default, or NULL */
-        const char *computed_default;        /* named rule, e.g. "image-pull-policy" */
+        unsigned patch_strategy;          /* SCHEMA_PATCH_* bits */
+        const char *patch_merge_key;      /* strategic merge key, or NULL */
+        enum schema_list_type list_type;  /* x-kubernetes-list-type */
+        const char *const *list_map_keys; /* NULL-terminated, or NULL */
+        enum schema_map_type map_type;    /* x-kubernetes-map-type */
+        const char *const *enum_values;   /* NULL-terminated, or NULL */
+        const char *default_json;         /* JSON text of the default, or NULL */
+        const char *computed_default;     /* named rule, e.g. "image-pull-policy" */
         const char *description;
 };
 
 struct schema_type {
-        const char *name; /* "core.v1.PodSpec" */
+        const char *name;                   /* "core.v1.PodSpec" */
         const char *group, *version, *kind; /* top-level kinds only, else NULL */
         const char *description;
         enum schema_map_type map_type;
@@ -92,16 +92,16 @@ struct schema_type {
 };
 
 struct schema_subresource {
-        const char *name; /* "status", "scale", "log", ... */
+        const char *name;                   /* "status", "scale", "log", ... */
         const char *group, *version, *kind; /* what the subresource speaks */
         const char *const *verbs;
 };
 
 struct schema_printer_column {
-        const char *name; /* as kubectl prints it: "READY" is "Ready" */
-        const char *type; /* string, integer, number, boolean, date */
-        const char *format; /* "name" for the object's name column, or NULL */
-        int priority;       /* 0: always shown; 1: with -o wide */
+        const char *name;      /* as kubectl prints it: "READY" is "Ready" */
+        const char *type;      /* string, integer, number, boolean, date */
+        const char *format;    /* "name" for the object's name column, or NULL */
+        int priority;          /* 0: always shown; 1: with -o wide */
         const char *json_path; /* simple columns: ".spec.type" */
         const char *computed;  /* columns computed in code: "pod-ready", "age" */
         const char *description;

@@ -15,49 +15,49 @@ struct kind_case {
 };
 
 static const struct kind_case kinds[] = {
-        {"", "v1", "Namespace", "namespaces", false},
-        {"", "v1", "Pod", "pods", true},
-        {"", "v1", "Node", "nodes", false},
-        {"", "v1", "Service", "services", true},
-        {"", "v1", "Endpoints", "endpoints", true},
-        {"", "v1", "ConfigMap", "configmaps", true},
-        {"", "v1", "Secret", "secrets", true},
-        {"", "v1", "ServiceAccount", "serviceaccounts", true},
-        {"", "v1", "Event", "events", true},
-        {"", "v1", "ReplicationController", "replicationcontrollers", true},
-        {"", "v1", "LimitRange", "limitranges", true},
-        {"", "v1", "ResourceQuota", "resourcequotas", true},
-        {"", "v1", "PersistentVolume", "persistentvolumes", false},
-        {"", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true},
-        {"", "v1", "Binding", "bindings", true},
-        {"", "v1", "PodTemplate", "podtemplates", true},
-        {"", "v1", "ComponentStatus", "componentstatuses", false},
-        {"apps", "v1", "Deployment", "deployments", true},
-        {"apps", "v1", "ReplicaSet", "replicasets", true},
-        {"apps", "v1", "DaemonSet", "daemonsets", true},
-        {"apps", "v1", "StatefulSet", "statefulsets", true},
-        {"apps", "v1", "ControllerRevision", "controllerrevisions", true},
-        {"batch", "v1", "Job", "jobs", true},
-        {"batch", "v1", "CronJob", "cronjobs", true},
-        {"autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true},
-        {"autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true},
-        {"coordination.k8s.io", "v1", "Lease", "leases", true},
-        {"discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true},
-        {"events.k8s.io", "v1", "Event", "events", true},
-        {"policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true},
-        {"networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true},
-        {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
-        {"networking.k8s.io", "v1", "IngressClass", "ingressclasses", false},
-        {"rbac.authorization.k8s.io", "v1", "Role", "roles", true},
-        {"rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false},
-        {"rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true},
-        {"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false},
-        {"storage.k8s.io", "v1", "StorageClass", "storageclasses", false},
-        {"storage.k8s.io", "v1", "CSIDriver", "csidrivers", false},
-        {"storage.k8s.io", "v1", "CSINode", "csinodes", false},
-        {"storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false},
-        {"scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false},
-        {"node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false},
+        { "", "v1", "Namespace", "namespaces", false },
+        { "", "v1", "Pod", "pods", true },
+        { "", "v1", "Node", "nodes", false },
+        { "", "v1", "Service", "services", true },
+        { "", "v1", "Endpoints", "endpoints", true },
+        { "", "v1", "ConfigMap", "configmaps", true },
+        { "", "v1", "Secret", "secrets", true },
+        { "", "v1", "ServiceAccount", "serviceaccounts", true },
+        { "", "v1", "Event", "events", true },
+        { "", "v1", "ReplicationController", "replicationcontrollers", true },
+        { "", "v1", "LimitRange", "limitranges", true },
+        { "", "v1", "ResourceQuota", "resourcequotas", true },
+        { "", "v1", "PersistentVolume", "persistentvolumes", false },
+        { "", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", true },
+        { "", "v1", "Binding", "bindings", true },
+        { "", "v1", "PodTemplate", "podtemplates", true },
+        { "", "v1", "ComponentStatus", "componentstatuses", false },
+        { "apps", "v1", "Deployment", "deployments", true },
+        { "apps", "v1", "ReplicaSet", "replicasets", true },
+        { "apps", "v1", "DaemonSet", "daemonsets", true },
+        { "apps", "v1", "StatefulSet", "statefulsets", true },
+        { "apps", "v1", "ControllerRevision", "controllerrevisions", true },
+        { "batch", "v1", "Job", "jobs", true },
+        { "batch", "v1", "CronJob", "cronjobs", true },
+        { "autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true },
+        { "autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true },
+        { "coordination.k8s.io", "v1", "Lease", "leases", true },
+        { "discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true },
+        { "events.k8s.io", "v1", "Event", "events", true },
+        { "policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true },
+        { "networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true },
+        { "networking.k8s.io", "v1", "Ingress", "ingresses", true },
+        { "networking.k8s.io", "v1", "IngressClass", "ingressclasses", false },
+        { "rbac.authorization.k8s.io", "v1", "Role", "roles", true },
+        { "rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false },
+        { "rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true },
+        { "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false },
+        { "storage.k8s.io", "v1", "StorageClass", "storageclasses", false },
+        { "storage.k8s.io", "v1", "CSIDriver", "csidrivers", false },
+        { "storage.k8s.io", "v1", "CSINode", "csinodes", false },
+        { "storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", false },
+        { "scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false },
+        { "node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false },
 };
 
 static void test_kinds(void) {
@@ -65,7 +65,8 @@ static void test_kinds(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
                 const struct kind_case *k = &kinds[i];
-                const struct schema_resource *r = schema_resource_by_kind(k->group, k->version, k->kind);
+                const struct schema_resource *r =
+                        schema_resource_by_kind(k->group, k->version, k->kind);
                 const struct schema_resource *byres =
                         schema_resource_lookup(k->group, k->version, k->plural);
 
@@ -99,7 +100,8 @@ static void test_kinds(void) {
         is_int(n_cols, ELEMENTSOF(kinds), "every listable kind has printer columns");
         is_int(n_desc, ELEMENTSOF(kinds), "every kind has a description and singular name");
 
-        ok(schema_resource_lookup("", "v1", "nodes")->namespaced == false, "nodes are cluster-scoped");
+        ok(schema_resource_lookup("", "v1", "nodes")->namespaced == false,
+           "nodes are cluster-scoped");
         ok(!schema_resource_lookup("", "v1", "namespaces")->namespaced,
            "namespaces are cluster-scoped");
         ok(!schema_resource_lookup("", "v1", "persistentvolumes")->namespaced,
@@ -123,35 +125,36 @@ static void test_short_names(void) {
         static const struct {
                 const char *name, *group, *plural;
         } cases[] = {
-                {"po", "", "pods"},
-                {"deploy", "apps", "deployments"},
-                {"svc", "", "services"},
-                {"ns", "", "namespaces"},
-                {"no", "", "nodes"},
-                {"cm", "", "configmaps"},
-                {"rs", "apps", "replicasets"},
-                {"ds", "apps", "daemonsets"},
-                {"sts", "apps", "statefulsets"},
-                {"cj", "batch", "cronjobs"},
-                {"ev", "", "events"},
-                {"ep", "", "endpoints"},
-                {"pvc", "", "persistentvolumeclaims"},
-                {"pv", "", "persistentvolumes"},
-                {"sa", "", "serviceaccounts"},
-                {"rc", "", "replicationcontrollers"},
-                {"limits", "", "limitranges"},
-                {"quota", "", "resourcequotas"},
-                {"hpa", "autoscaling", "horizontalpodautoscalers"},
-                {"pdb", "policy", "poddisruptionbudgets"},
-                {"netpol", "networking.k8s.io", "networkpolicies"},
-                {"ing", "networking.k8s.io", "ingresses"},
-                {"sc", "storage.k8s.io", "storageclasses"},
-                {"pc", "scheduling.k8s.io", "priorityclasses"},
-                {"cs", "", "componentstatuses"},
+                { "po", "", "pods" },
+                { "deploy", "apps", "deployments" },
+                { "svc", "", "services" },
+                { "ns", "", "namespaces" },
+                { "no", "", "nodes" },
+                { "cm", "", "configmaps" },
+                { "rs", "apps", "replicasets" },
+                { "ds", "apps", "daemonsets" },
+                { "sts", "apps", "statefulsets" },
+                { "cj", "batch", "cronjobs" },
+                { "ev", "", "events" },
+                { "ep", "", "endpoints" },
+                { "pvc", "", "persistentvolumeclaims" },
+                { "pv", "", "persistentvolumes" },
+                { "sa", "", "serviceaccounts" },
+                { "rc", "", "replicationcontrollers" },
+                { "limits", "", "limitranges" },
+                { "quota", "", "resourcequotas" },
+                { "hpa", "autoscaling", "horizontalpodautoscalers" },
+                { "pdb", "policy", "poddisruptionbudgets" },
+                { "netpol", "networking.k8s.io", "networkpolicies" },
+                { "ing", "networking.k8s.io", "ingresses" },
+                { "sc", "storage.k8s.io", "storageclasses" },
+                { "pc", "scheduling.k8s.io", "priorityclasses" },
+                { "cs", "", "componentstatuses" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const struct schema_resource *r = schema_resource_by_short_name(cases[i].name);
-                ok(r && streq_ptr(r->group, cases[i].group) && streq_ptr(r->plural, cases[i].plural),
+                ok(r && streq_ptr(r->group, cases[i].group) &&
+                           streq_ptr(r->plural, cases[i].plural),
                    "short name %s -> %s", cases[i].name, cases[i].plural);
         }
         is_str(schema_resource_by_short_name("hpa")->version, "v2",
@@ -162,7 +165,8 @@ static void test_short_names(void) {
         ok(schema_resource_by_short_name("zz") == NULL, "unknown short name");
         is_str(schema_resource_by_name("pods")->plural, "pods", "by name: plural");
         is_str(schema_resource_by_name("Pod")->plural, "pods", "by name: singular, any case");
-        is_str(schema_resource_by_name("DEPLOY")->plural, "deployments", "by name: short, any case");
+        is_str(schema_resource_by_name("DEPLOY")->plural, "deployments",
+               "by name: short, any case");
         is_str(schema_resource_by_name("events")->group, "", "by name: events prefer core");
         is_str(schema_resource_by_name("horizontalpodautoscaler")->version, "v2",
                "by name: preferred version wins");
@@ -173,16 +177,16 @@ static void test_categories_verbs(void) {
         static const struct {
                 const char *group, *version, *plural;
         } all[] = {
-                {"", "v1", "pods"},
-                {"", "v1", "services"},
-                {"", "v1", "replicationcontrollers"},
-                {"apps", "v1", "deployments"},
-                {"apps", "v1", "replicasets"},
-                {"apps", "v1", "statefulsets"},
-                {"apps", "v1", "daemonsets"},
-                {"batch", "v1", "jobs"},
-                {"batch", "v1", "cronjobs"},
-                {"autoscaling", "v2", "horizontalpodautoscalers"},
+                { "", "v1", "pods" },
+                { "", "v1", "services" },
+                { "", "v1", "replicationcontrollers" },
+                { "apps", "v1", "deployments" },
+                { "apps", "v1", "replicasets" },
+                { "apps", "v1", "statefulsets" },
+                { "apps", "v1", "daemonsets" },
+                { "batch", "v1", "jobs" },
+                { "batch", "v1", "cronjobs" },
+                { "autoscaling", "v2", "horizontalpodautoscalers" },
         };
         for (size_t i = 0; i < ELEMENTSOF(all); i++) {
                 const struct schema_resource *r =
@@ -196,8 +200,8 @@ static void test_categories_verbs(void) {
            "configmaps are not in category all");
 
         const struct schema_resource *pods = schema_resource_lookup("", "v1", "pods");
-        static const char *const pod_verbs[] = {"create", "delete", "deletecollection", "get",
-                                                "list",   "patch",  "update",           "watch"};
+        static const char *const pod_verbs[] = { "create", "delete", "deletecollection", "get",
+                                                 "list",   "patch",  "update",           "watch" };
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(pod_verbs); i++)
                 n += schema_strv_contains(pods->verbs, pod_verbs[i]);
@@ -217,12 +221,14 @@ static void test_subresources(void) {
         const struct schema_resource *pods = schema_resource_lookup("", "v1", "pods");
         const struct schema_subresource *s;
 
-        static const char *const pod_subs[] = {"status", "log", "binding", "eviction", "exec",
-                                               "attach", "portforward", "proxy", "ephemeralcontainers"};
+        static const char *const pod_subs[] = { "status",      "log",   "binding",
+                                                "eviction",    "exec",  "attach",
+                                                "portforward", "proxy", "ephemeralcontainers" };
         for (size_t i = 0; i < ELEMENTSOF(pod_subs); i++)
                 ok(schema_subresource_lookup(pods, pod_subs[i]) != NULL, "pods/%s", pod_subs[i]);
         s = schema_subresource_lookup(pods, "status");
-        ok(s && schema_strv_contains(s->verbs, "patch") && schema_strv_contains(s->verbs, "update") &&
+        ok(s && schema_strv_contains(s->verbs, "patch") &&
+                   schema_strv_contains(s->verbs, "update") &&
                    schema_strv_contains(s->verbs, "get"),
            "pods/status verbs get, patch, update");
         s = schema_subresource_lookup(pods, "eviction");
@@ -242,10 +248,10 @@ static void test_subresources(void) {
         static const struct {
                 const char *group, *plural;
         } scalable[] = {
-                {"apps", "deployments"},
-                {"apps", "replicasets"},
-                {"apps", "statefulsets"},
-                {"", "replicationcontrollers"},
+                { "apps", "deployments" },
+                { "apps", "replicasets" },
+                { "apps", "statefulsets" },
+                { "", "replicationcontrollers" },
         };
         for (size_t i = 0; i < ELEMENTSOF(scalable); i++) {
                 const struct schema_resource *r =
@@ -254,8 +260,7 @@ static void test_subresources(void) {
                 ok(s && streq_ptr(s->group, "autoscaling") && streq_ptr(s->version, "v1") &&
                            streq_ptr(s->kind, "Scale"),
                    "%s/scale speaks autoscaling/v1 Scale", scalable[i].plural);
-                ok(schema_subresource_lookup(r, "status") != NULL, "%s/status",
-                   scalable[i].plural);
+                ok(schema_subresource_lookup(r, "status") != NULL, "%s/status", scalable[i].plural);
         }
         ok(schema_subresource_lookup(schema_resource_lookup("apps", "v1", "daemonsets"), "scale") ==
                    NULL,
@@ -267,7 +272,8 @@ static void test_subresources(void) {
         ok(schema_subresource_lookup(schema_resource_lookup("", "v1", "namespaces"), "finalize") !=
                    NULL,
            "namespaces/finalize");
-        ok(schema_subresource_lookup(schema_resource_lookup("batch", "v1", "jobs"), "status") != NULL,
+        ok(schema_subresource_lookup(schema_resource_lookup("batch", "v1", "jobs"), "status") !=
+                   NULL,
            "jobs/status");
         ok(schema_subresource_lookup(schema_resource_lookup("", "v1", "configmaps"), "status") ==
                    NULL,
@@ -284,19 +290,19 @@ static void test_merge_keys(void) {
         static const struct {
                 const char *type, *field, *key;
         } cases[] = {
-                {"core.v1.PodSpec", "containers", "name"},
-                {"core.v1.PodSpec", "initContainers", "name"},
-                {"core.v1.PodSpec", "volumes", "name"},
-                {"core.v1.PodSpec", "tolerations", NULL},
-                {"core.v1.Container", "ports", "containerPort"},
-                {"core.v1.Container", "env", "name"},
-                {"core.v1.Container", "volumeMounts", "mountPath"},
-                {"core.v1.ServiceSpec", "ports", "port"},
-                {"meta.v1.ObjectMeta", "ownerReferences", "uid"},
-                {"core.v1.PodStatus", "conditions", "type"},
-                {"core.v1.NodeStatus", "addresses", "type"},
-                {"core.v1.NodeStatus", "conditions", "type"},
-                {"apps.v1.DeploymentStatus", "conditions", "type"},
+                { "core.v1.PodSpec", "containers", "name" },
+                { "core.v1.PodSpec", "initContainers", "name" },
+                { "core.v1.PodSpec", "volumes", "name" },
+                { "core.v1.PodSpec", "tolerations", NULL },
+                { "core.v1.Container", "ports", "containerPort" },
+                { "core.v1.Container", "env", "name" },
+                { "core.v1.Container", "volumeMounts", "mountPath" },
+                { "core.v1.ServiceSpec", "ports", "port" },
+                { "meta.v1.ObjectMeta", "ownerReferences", "uid" },
+                { "core.v1.PodStatus", "conditions", "type" },
+                { "core.v1.NodeStatus", "addresses", "type" },
+                { "core.v1.NodeStatus", "conditions", "type" },
+                { "apps.v1.DeploymentStatus", "conditions", "type" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 const struct schema_field *f = fp(cases[i].type, cases[i].field);
@@ -316,15 +322,15 @@ static void test_merge_keys(void) {
         f = fp("core.v1.PodSpec", "volumes");
         ok(f && (f->patch_strategy & SCHEMA_PATCH_RETAIN_KEYS), "PodSpec.volumes retains keys");
         f = fp("apps.v1.DeploymentSpec", "strategy");
-        ok(f && (f->patch_strategy & SCHEMA_PATCH_RETAIN_KEYS), "DeploymentSpec.strategy retainKeys");
+        ok(f && (f->patch_strategy & SCHEMA_PATCH_RETAIN_KEYS),
+           "DeploymentSpec.strategy retainKeys");
 }
 
 static void test_list_types(void) {
         const struct schema_field *f = fp("core.v1.ServiceSpec", "ports");
         ok(f && f->list_type == SCHEMA_LIST_MAP, "ServiceSpec.ports is a list-map");
-        ok(f && f->list_map_keys && streq_ptr(f->list_map_keys[0], "port") &&
-                   f->list_map_keys[1] && streq_ptr(f->list_map_keys[1], "protocol") &&
-                   !f->list_map_keys[2],
+        ok(f && f->list_map_keys && streq_ptr(f->list_map_keys[0], "port") && f->list_map_keys[1] &&
+                   streq_ptr(f->list_map_keys[1], "protocol") && !f->list_map_keys[2],
            "ServiceSpec.ports keys are port and protocol");
         f = fp("core.v1.PodSpec", "containers");
         ok(f && f->list_type == SCHEMA_LIST_MAP && schema_strv_contains(f->list_map_keys, "name"),
@@ -360,7 +366,8 @@ static void test_field_types(void) {
         f = fp("apps.v1.RollingUpdateDeployment", "maxSurge");
         ok(f && f->value.type == SCHEMA_INT_OR_STRING, "maxSurge is int-or-string");
         f = fp("core.v1.ServicePort", "port");
-        ok(f && f->value.type == SCHEMA_INT32 && f->required, "ServicePort.port is a required int32");
+        ok(f && f->value.type == SCHEMA_INT32 && f->required,
+           "ServicePort.port is a required int32");
         f = fp("core.v1.PodSpec", "activeDeadlineSeconds");
         ok(f && f->value.type == SCHEMA_INT64, "activeDeadlineSeconds is int64");
         f = fp("meta.v1.ObjectMeta", "creationTimestamp");
@@ -377,12 +384,14 @@ static void test_field_types(void) {
         f = fp("meta.v1.ObjectMeta", "managedFields.fieldsV1");
         ok(f && f->value.type == SCHEMA_OBJECT, "managedFields.fieldsV1 is any object");
         f = fp("core.v1.Pod", "spec");
-        ok(f && f->value.type == SCHEMA_REF && f->value.ref == schema_type_lookup("core.v1.PodSpec"),
+        ok(f && f->value.type == SCHEMA_REF &&
+                   f->value.ref == schema_type_lookup("core.v1.PodSpec"),
            "Pod.spec refers to PodSpec");
         ok(schema_field_target(fp("core.v1.PodSpec", "containers")) ==
                    schema_type_lookup("core.v1.Container"),
            "PodSpec.containers leads to Container");
-        f = fp("apps.v1.Deployment", "spec.template.spec.containers.env.valueFrom.fieldRef.fieldPath");
+        f = fp("apps.v1.Deployment",
+               "spec.template.spec.containers.env.valueFrom.fieldRef.fieldPath");
         ok(f && f->value.type == SCHEMA_STRING && f->required,
            "deep path through template, containers, env");
         ok(fp("core.v1.Pod", "spec.nosuch") == NULL, "unknown field in a path is NULL");
@@ -405,8 +414,10 @@ static void test_required_enums_defaults(void) {
         ok(fp("core.v1.Container", "name")->required, "Container.name is required");
         ok(!fp("core.v1.Container", "image")->required, "Container.image is optional");
         ok(fp("core.v1.PodSpec", "containers")->required, "PodSpec.containers is required");
-        ok(fp("apps.v1.DeploymentSpec", "selector")->required, "DeploymentSpec.selector is required");
-        ok(fp("apps.v1.DeploymentSpec", "template")->required, "DeploymentSpec.template is required");
+        ok(fp("apps.v1.DeploymentSpec", "selector")->required,
+           "DeploymentSpec.selector is required");
+        ok(fp("apps.v1.DeploymentSpec", "template")->required,
+           "DeploymentSpec.template is required");
         ok(fp("meta.v1.OwnerReference", "uid")->required, "OwnerReference.uid is required");
         ok(fp("core.v1.EnvVar", "name")->required, "EnvVar.name is required");
         ok(fp("batch.v1.CronJobSpec", "schedule")->required, "CronJobSpec.schedule is required");
@@ -477,8 +488,8 @@ static bool col_is(const struct schema_resource *r, size_t i, const char *name, 
 
 static void test_columns(void) {
         const struct schema_resource *r = schema_resource_lookup("", "v1", "pods");
-        static const char *const pod_cols[] = {"Name", "Ready", "Status", "Restarts", "Age"};
-        static const char *const pod_wide[] = {"IP", "Node", "Nominated Node", "Readiness Gates"};
+        static const char *const pod_cols[] = { "Name", "Ready", "Status", "Restarts", "Age" };
+        static const char *const pod_wide[] = { "IP", "Node", "Nominated Node", "Readiness Gates" };
         size_t n = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(pod_cols); i++)
@@ -487,7 +498,8 @@ static void test_columns(void) {
                 n += col_is(r, ELEMENTSOF(pod_cols) + i, pod_wide[i], 1);
         is_int(n, 9, "pod columns in order, wide ones at priority 1");
         is_int(r->n_columns, 9, "pods have nine columns");
-        ok(streq_ptr(r->columns[0].format, "name") && streq_ptr(r->columns[0].json_path, ".metadata.name"),
+        ok(streq_ptr(r->columns[0].format, "name") &&
+                   streq_ptr(r->columns[0].json_path, ".metadata.name"),
            "pod Name column is the name column");
         is_str(schema_column_lookup(r, "Ready")->computed, "pod-ready", "pod Ready is computed");
         is_str(schema_column_lookup(r, "Restarts")->computed, "pod-restarts",
@@ -505,36 +517,36 @@ static void test_columns(void) {
         static const struct {
                 const char *group, *version, *plural, *col;
         } cols[] = {
-                {"", "v1", "services", "Cluster-IP"},
-                {"", "v1", "services", "Port(s)"},
-                {"", "v1", "nodes", "Roles"},
-                {"", "v1", "nodes", "Version"},
-                {"", "v1", "namespaces", "Status"},
-                {"", "v1", "secrets", "Type"},
-                {"", "v1", "configmaps", "Data"},
-                {"", "v1", "events", "Last Seen"},
-                {"", "v1", "events", "Object"},
-                {"", "v1", "persistentvolumes", "Reclaim Policy"},
-                {"", "v1", "persistentvolumeclaims", "Volume"},
-                {"", "v1", "resourcequotas", "Request"},
-                {"apps", "v1", "daemonsets", "Node Selector"},
-                {"apps", "v1", "statefulsets", "Ready"},
-                {"apps", "v1", "replicasets", "Desired"},
-                {"batch", "v1", "jobs", "Completions"},
-                {"batch", "v1", "jobs", "Duration"},
-                {"batch", "v1", "cronjobs", "Schedule"},
-                {"batch", "v1", "cronjobs", "Last Schedule"},
-                {"autoscaling", "v2", "horizontalpodautoscalers", "Targets"},
-                {"policy", "v1", "poddisruptionbudgets", "Allowed Disruptions"},
-                {"networking.k8s.io", "v1", "ingresses", "Hosts"},
-                {"networking.k8s.io", "v1", "networkpolicies", "Pod-Selector"},
-                {"rbac.authorization.k8s.io", "v1", "rolebindings", "Role"},
-                {"rbac.authorization.k8s.io", "v1", "clusterroles", "Created At"},
-                {"storage.k8s.io", "v1", "storageclasses", "Provisioner"},
-                {"coordination.k8s.io", "v1", "leases", "Holder"},
-                {"discovery.k8s.io", "v1", "endpointslices", "AddressType"},
-                {"scheduling.k8s.io", "v1", "priorityclasses", "Global-Default"},
-                {"node.k8s.io", "v1", "runtimeclasses", "Handler"},
+                { "", "v1", "services", "Cluster-IP" },
+                { "", "v1", "services", "Port(s)" },
+                { "", "v1", "nodes", "Roles" },
+                { "", "v1", "nodes", "Version" },
+                { "", "v1", "namespaces", "Status" },
+                { "", "v1", "secrets", "Type" },
+                { "", "v1", "configmaps", "Data" },
+                { "", "v1", "events", "Last Seen" },
+                { "", "v1", "events", "Object" },
+                { "", "v1", "persistentvolumes", "Reclaim Policy" },
+                { "", "v1", "persistentvolumeclaims", "Volume" },
+                { "", "v1", "resourcequotas", "Request" },
+                { "apps", "v1", "daemonsets", "Node Selector" },
+                { "apps", "v1", "statefulsets", "Ready" },
+                { "apps", "v1", "replicasets", "Desired" },
+                { "batch", "v1", "jobs", "Completions" },
+                { "batch", "v1", "jobs", "Duration" },
+                { "batch", "v1", "cronjobs", "Schedule" },
+                { "batch", "v1", "cronjobs", "Last Schedule" },
+                { "autoscaling", "v2", "horizontalpodautoscalers", "Targets" },
+                { "policy", "v1", "poddisruptionbudgets", "Allowed Disruptions" },
+                { "networking.k8s.io", "v1", "ingresses", "Hosts" },
+                { "networking.k8s.io", "v1", "networkpolicies", "Pod-Selector" },
+                { "rbac.authorization.k8s.io", "v1", "rolebindings", "Role" },
+                { "rbac.authorization.k8s.io", "v1", "clusterroles", "Created At" },
+                { "storage.k8s.io", "v1", "storageclasses", "Provisioner" },
+                { "coordination.k8s.io", "v1", "leases", "Holder" },
+                { "discovery.k8s.io", "v1", "endpointslices", "AddressType" },
+                { "scheduling.k8s.io", "v1", "priorityclasses", "Global-Default" },
+                { "node.k8s.io", "v1", "runtimeclasses", "Handler" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cols); i++) {
                 const struct schema_resource *res =
@@ -549,10 +561,11 @@ static void test_columns(void) {
 static void test_field_selectors(void) {
         const struct schema_resource *pods = schema_resource_lookup("", "v1", "pods");
         static const char *const pod_sel[] = {
-                "metadata.name",       "metadata.namespace", "spec.nodeName",
-                "spec.restartPolicy",  "spec.schedulerName", "spec.serviceAccountName",
-                "spec.hostNetwork",    "status.phase",       "status.podIP",
-                "status.nominatedNodeName",
+                "metadata.name",      "metadata.namespace",
+                "spec.nodeName",      "spec.restartPolicy",
+                "spec.schedulerName", "spec.serviceAccountName",
+                "spec.hostNetwork",   "status.phase",
+                "status.podIP",       "status.nominatedNodeName",
         };
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(pod_sel); i++)
@@ -563,16 +576,24 @@ static void test_field_selectors(void) {
 
         const struct schema_resource *ev = schema_resource_lookup("", "v1", "events");
         static const char *const ev_sel[] = {
-                "involvedObject.kind",       "involvedObject.namespace", "involvedObject.name",
-                "involvedObject.uid",        "involvedObject.apiVersion",
-                "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
-                "reportingComponent",        "source",                   "type",
+                "involvedObject.kind",
+                "involvedObject.namespace",
+                "involvedObject.name",
+                "involvedObject.uid",
+                "involvedObject.apiVersion",
+                "involvedObject.resourceVersion",
+                "involvedObject.fieldPath",
+                "reason",
+                "reportingComponent",
+                "source",
+                "type",
         };
         n = 0;
         for (size_t i = 0; i < ELEMENTSOF(ev_sel); i++)
                 n += schema_strv_contains(ev->field_selectors, ev_sel[i]);
         is_int(n, ELEMENTSOF(ev_sel), "events support their field selectors");
-        ok(schema_strv_contains(schema_resource_lookup("", "v1", "secrets")->field_selectors, "type"),
+        ok(schema_strv_contains(schema_resource_lookup("", "v1", "secrets")->field_selectors,
+                                "type"),
            "secrets select on type");
         ok(schema_strv_contains(schema_resource_lookup("", "v1", "nodes")->field_selectors,
                                 "spec.unschedulable"),
@@ -583,8 +604,9 @@ static void test_field_selectors(void) {
         ok(schema_strv_contains(schema_resource_lookup("", "v1", "namespaces")->field_selectors,
                                 "status.phase"),
            "namespaces select on status.phase");
-        ok(schema_strv_contains(schema_resource_lookup("apps", "v1", "replicasets")->field_selectors,
-                                "status.replicas"),
+        ok(schema_strv_contains(
+                   schema_resource_lookup("apps", "v1", "replicasets")->field_selectors,
+                   "status.replicas"),
            "replicasets select on status.replicas");
         ok(schema_strv_contains(schema_resource_lookup("batch", "v1", "jobs")->field_selectors,
                                 "status.successful"),
@@ -621,9 +643,9 @@ static void test_meta_and_tables(void) {
            "autoscaling/v2 is preferred");
 
         static const char *const meta_types[] = {
-                "meta.v1.ObjectMeta", "meta.v1.ListMeta",        "meta.v1.Status",
-                "meta.v1.Table",      "meta.v1.DeleteOptions",   "meta.v1.WatchEvent",
-                "meta.v1.APIResourceList", "meta.v1.APIGroupList", "meta.v1.PartialObjectMetadata",
+                "meta.v1.ObjectMeta",      "meta.v1.ListMeta",      "meta.v1.Status",
+                "meta.v1.Table",           "meta.v1.DeleteOptions", "meta.v1.WatchEvent",
+                "meta.v1.APIResourceList", "meta.v1.APIGroupList",  "meta.v1.PartialObjectMetadata",
         };
         for (size_t i = 0; i < ELEMENTSOF(meta_types); i++)
                 ok(schema_type_lookup(meta_types[i]) != NULL, "%s is defined", meta_types[i]);
@@ -637,7 +659,8 @@ static void test_meta_and_tables(void) {
         ok(f && f->value.type == SCHEMA_ARRAY, "APIResource.shortNames");
         ok(schema_type_lookup("core.v1.Nope") == NULL, "unknown type is NULL");
         ok(schema_type_lookup(NULL) == NULL, "NULL type name");
-        ok(schema_type_by_gvk("events.k8s.io", "v1", "Event") != schema_type_by_gvk("", "v1", "Event"),
+        ok(schema_type_by_gvk("events.k8s.io", "v1", "Event") !=
+                   schema_type_by_gvk("", "v1", "Event"),
            "the two Event kinds are distinct types");
         ok(schema_type_by_gvk("autoscaling", "v1", "HorizontalPodAutoscaler") !=
                    schema_type_by_gvk("autoscaling", "v2", "HorizontalPodAutoscaler"),
@@ -661,7 +684,8 @@ static void test_meta_and_tables(void) {
                                 if (v->type < 0 || v->type >= _SCHEMA_VALUE_TYPE_MAX)
                                         bad++;
                         }
-                        if (t->fields[j].list_type == SCHEMA_LIST_MAP && !t->fields[j].list_map_keys)
+                        if (t->fields[j].list_type == SCHEMA_LIST_MAP &&
+                            !t->fields[j].list_map_keys)
                                 bad++;
                 }
         }
