@@ -90,12 +90,11 @@ static void utf8_put(strbuf *b, uint32_t r) {
  * and private-use ranges are left out; unassigned code points are not. */
 static bool rune_is_print(uint32_t r) {
         static const uint32_t unprintable[][2] = {
-                { 0x80, 0xa0 },       { 0xad, 0xad },       { 0x600, 0x605 },
-                { 0x61c, 0x61c },     { 0x6dd, 0x6dd },     { 0x70f, 0x70f },
-                { 0x1680, 0x1680 },   { 0x180e, 0x180e },   { 0x2000, 0x200f },
-                { 0x2028, 0x202f },   { 0x205f, 0x206f },   { 0x3000, 0x3000 },
-                { 0xd800, 0xf8ff },   { 0xfeff, 0xfeff },   { 0xfff9, 0xfffb },
-                { 0xfffe, 0xffff },   { 0xe0000, 0x10ffff },
+                { 0x80, 0xa0 },        { 0xad, 0xad },     { 0x600, 0x605 },   { 0x61c, 0x61c },
+                { 0x6dd, 0x6dd },      { 0x70f, 0x70f },   { 0x1680, 0x1680 }, { 0x180e, 0x180e },
+                { 0x2000, 0x200f },    { 0x2028, 0x202f }, { 0x205f, 0x206f }, { 0x3000, 0x3000 },
+                { 0xd800, 0xf8ff },    { 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0xfffe, 0xffff },
+                { 0xe0000, 0x10ffff },
         };
         for (size_t i = 0; i < ELEMENTSOF(unprintable); i++)
                 if (r >= unprintable[i][0] && r <= unprintable[i][1])
@@ -247,22 +246,23 @@ static char *errlist_take_message(errlist *l) {
 
 /* ---- label keys and values ---------------------------------------------- */
 
-#define LABEL_KEY_FMT        "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-#define LABEL_VALUE_FMT      "(" LABEL_KEY_FMT ")?"
-#define DNS1123_LABEL_FMT    "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+#define LABEL_KEY_FMT         "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+#define LABEL_VALUE_FMT       "(" LABEL_KEY_FMT ")?"
+#define DNS1123_LABEL_FMT     "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 #define DNS1123_SUBDOMAIN_FMT DNS1123_LABEL_FMT "(\\." DNS1123_LABEL_FMT ")*"
-#define LABEL_KEY_ERR                                                                        \
+#define LABEL_KEY_ERR                                                                       \
         "must consist of alphanumeric characters, '-', '_' or '.', and must start and end " \
         "with an alphanumeric character"
-#define LABEL_KEY_REGEX_ERR \
-        LABEL_KEY_ERR " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" LABEL_KEY_FMT "')"
+#define LABEL_KEY_REGEX_ERR                                                                       \
+        LABEL_KEY_ERR " (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation " \
+                      "is '" LABEL_KEY_FMT "')"
 #define LABEL_VALUE_REGEX_ERR                                                                    \
         "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' " \
-        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "   \
+        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "    \
         "'my_value',  or '12345', regex used for validation is '" LABEL_VALUE_FMT "')"
-#define DNS1123_SUBDOMAIN_REGEX_ERR                                                             \
+#define DNS1123_SUBDOMAIN_REGEX_ERR                                                           \
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, " \
-        "'-' or '.', and must start and end with an alphanumeric character (e.g. "           \
+        "'-' or '.', and must start and end with an alphanumeric character (e.g. "            \
         "'example.com', regex used for validation is '" DNS1123_SUBDOMAIN_FMT "')"
 
 static bool is_alnum(char c) {
@@ -424,8 +424,7 @@ static bool parse_int64(const char *s, int64_t *ret) {
 
 /* labels.NewRequirement's checks (with no field path): the aggregated
  * message, or NULL if the requirement is valid. */
-static char *requirement_check(const char *key, label_selector_op op, char *const *vals,
-                               size_t n) {
+static char *requirement_check(const char *key, label_selector_op op, char *const *vals, size_t n) {
         errlist l = { 0 };
         char *detail = NULL;
         const char *op_err = NULL;
@@ -890,8 +889,7 @@ static int parse_selector(parser *p, label_selector *s) {
                                 break;
                         }
                         default:
-                                return FAIL(p, t,
-                                            "found '%.*s', expected: ',' or 'end of string'");
+                                return FAIL(p, t, "found '%.*s', expected: ',' or 'end of string'");
                         }
                         break;
                 }
@@ -1185,8 +1183,8 @@ bool label_selector_requires_exact(const label_selector *s, const char *key,
                 const label_requirement *r = &s->reqs[i];
                 if (!streq(r->key, key))
                         continue;
-                if ((r->op == LABEL_SELECTOR_OP_EQUALS || r->op == LABEL_SELECTOR_OP_DOUBLE_EQUALS ||
-                     r->op == LABEL_SELECTOR_OP_IN) &&
+                if ((r->op == LABEL_SELECTOR_OP_EQUALS ||
+                     r->op == LABEL_SELECTOR_OP_DOUBLE_EQUALS || r->op == LABEL_SELECTOR_OP_IN) &&
                     r->n_values == 1) {
                         if (ret_value)
                                 *ret_value = r->values[0];

@@ -17,12 +17,12 @@
 /* The details upstream appends to bad keys and values. */
 #define KEY_RE                                                                              \
         "must consist of alphanumeric characters, '-', '_' or '.', and must start and end " \
-        "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "    \
+        "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "     \
         "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 #define VALUE_RE                                                                                 \
         "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' " \
-        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "   \
-        "'my_value',  or '12345', regex used for validation is "                                \
+        "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "    \
+        "'my_value',  or '12345', regex used for validation is "                                 \
         "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 #define PREFIX_RE                                                                             \
         "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric " \
@@ -200,8 +200,8 @@ static void from_json_bad(const char *text, const char *want_msg) {
 static void test_label_parse_good(void) {
         /* TestSelectorParse: the canonical string is the input without spaces. */
         static const char *const good[] = {
-                "x=a,y=b,z=c", "", "x!=a,y=b", "x=", "x= ", "x=,z= ", "x= ,z= ", "!x", "x>1",
-                "x>1,z<5",
+                "x=a,y=b,z=c", "",        "x!=a,y=b", "x=",  "x= ",
+                "x=,z= ",      "x= ,z= ", "!x",       "x>1", "x>1,z<5",
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 char want[64];
@@ -215,7 +215,8 @@ static void test_label_parse_good(void) {
 
         /* TestSetSelectorParser, valid rows; requirements sorted by key. */
         label_ok("\rx", "x");
-        label_ok("this-is-a-dns.domain.com/key-with-dash", "this-is-a-dns.domain.com/key-with-dash");
+        label_ok("this-is-a-dns.domain.com/key-with-dash",
+                 "this-is-a-dns.domain.com/key-with-dash");
         label_ok("this-is-another-dns.domain.com/key-with-dash in (so,what)",
                  "this-is-another-dns.domain.com/key-with-dash in (so,what)");
         label_ok("0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
@@ -301,7 +302,7 @@ static void test_label_parse_bad(void) {
         label_bad("/x", UPR "<nil>: Invalid value: \"/x\": prefix part must be non-empty");
         label_bad("Example.com/x=1", UPR "<nil>: Invalid value: \"Example.com/x\": " PREFIX_RE);
         label_bad("a.com/", UPR "<nil>: Invalid value: \"a.com/\": name part must be non-empty; "
-                            "name part " KEY_RE);
+                                "name part " KEY_RE);
         label_bad("-x", UPR "<nil>: Invalid value: \"-x\": name part " KEY_RE);
         label_bad("x_", UPR "<nil>: Invalid value: \"x_\": name part " KEY_RE);
         label_bad("a\x01", UPR "<nil>: Invalid value: \"a\\x01\": name part " KEY_RE);
@@ -312,7 +313,8 @@ static void test_label_parse_bad(void) {
                 memset(key, 'a', 64);
                 key[64] = '\0';
                 snprintf(want, sizeof want,
-                         UPR "<nil>: Invalid value: \"%s\": name part must be no more than 63 bytes",
+                         UPR
+                         "<nil>: Invalid value: \"%s\": name part must be no more than 63 bytes",
                          key);
                 label_bad(key, want);
                 key[63] = '\0';
@@ -344,9 +346,9 @@ static void test_label_parse_bad(void) {
         label_bad("x in (b,-a)", UPR "values[0][x]: Invalid value: \"-a\": " VALUE_RE);
         label_bad("x in (-a,b-)", UPR "[values[0][x]: Invalid value: \"-a\": " VALUE_RE
                                       ", values[1][x]: Invalid value: \"b-\": " VALUE_RE "]");
-        label_bad("x>a-", UPR "[values[0]: Invalid value: \"a-\": for 'Gt', 'Lt' operators, the "
-                              "value must be an integer, values[0][x]: Invalid value: \"a-\": "
-                              VALUE_RE "]");
+        label_bad("x>a-", UPR
+                  "[values[0]: Invalid value: \"a-\": for 'Gt', 'Lt' operators, the "
+                  "value must be an integer, values[0][x]: Invalid value: \"a-\": " VALUE_RE "]");
         label_bad("x>-1", UPR "values[0][x]: Invalid value: \"-1\": " VALUE_RE);
         label_bad("x>", UPR "values[0]: Invalid value: \"\": for 'Gt', 'Lt' operators, the value "
                             "must be an integer");
@@ -549,11 +551,12 @@ static void test_label_from_json(void) {
                       "\"values\":[\"a\"]}]}",
                       "values: Invalid value: [\"a\"]: values set must be empty for exists and "
                       "does not exist");
-        from_json_bad("{\"matchExpressions\":[{\"key\":\"k\",\"operator\":\"DoesNotExist\","
-                      "\"values\":[\"<x>\"]}]}",
-                      "[values: Invalid value: [\"\\u003cx\\u003e\"]: values set must be empty "
-                      "for exists and does not exist, values[0][k]: Invalid value: \"<x>\": " VALUE_RE
-                      "]");
+        from_json_bad(
+                "{\"matchExpressions\":[{\"key\":\"k\",\"operator\":\"DoesNotExist\","
+                "\"values\":[\"<x>\"]}]}",
+                "[values: Invalid value: [\"\\u003cx\\u003e\"]: values set must be empty "
+                "for exists and does not exist, values[0][k]: Invalid value: \"<x>\": " VALUE_RE
+                "]");
         from_json_bad("{\"matchExpressions\":[{\"key\":\"k\",\"operator\":\"Equals\","
                       "\"values\":[\"a\"]}]}",
                       "\"Equals\" is not a valid label selector operator");
@@ -627,8 +630,8 @@ static void test_fields(void) {
 
         /* TestEscapeValue */
         static const char *const esc[][2] = {
-                { "", "" },       { "a", "a" },     { "=", "\\=" },
-                { ",", "\\," },   { "\\", "\\\\" }, { "\\=\\,\\", "\\\\\\=\\\\\\,\\\\" },
+                { "", "" },     { "a", "a" },     { "=", "\\=" },
+                { ",", "\\," }, { "\\", "\\\\" }, { "\\=\\,\\", "\\\\\\=\\\\\\,\\\\" },
         };
         for (size_t i = 0; i < ELEMENTSOF(esc); i++) {
                 char *e = field_selector_escape_value(esc[i][0]);
