@@ -193,6 +193,14 @@ static void go_json_string(strbuf *b, const char *s) {
         strbuf_putc(b, '"');
 }
 
+/* Room for element n of an array grown by doubling (its capacity is
+ * implied by n: 4, then the next power of two). */
+static void *grow(void *p, size_t n, size_t size) {
+        if (n > 4 && (n & (n - 1)) != 0)
+                return p;
+        return xreallocarray(p, n < 4 ? 4 : n * 2, size);
+}
+
 /* ---- field.ErrorList and its aggregate ---------------------------------- */
 
 typedef struct errlist {
@@ -200,13 +208,10 @@ typedef struct errlist {
         size_t n;
 } errlist;
 
+/* Upstream drops repeated messages; ours cannot repeat, since each names a
+ * distinct field path ("key", "values", "values[i]", "values[i][key]"). */
 static void errlist_add(errlist *l, char *take) {
-        for (size_t i = 0; i < l->n; i++)
-                if (streq(l->msgs[i], take)) {
-                        free(take);
-                        return;
-                }
-        l->msgs = xreallocarray(l->msgs, l->n + 1, sizeof(char *));
+        l->msgs = grow(l->msgs, l->n, sizeof(char *));
         l->msgs[l->n++] = take;
 }
 
@@ -542,7 +547,7 @@ static void requirements_sort(label_requirement *r, size_t n) {
 }
 
 static void selector_append(label_selector *s, label_requirement *take) {
-        s->reqs = xreallocarray(s->reqs, s->n + 1, sizeof(*s->reqs));
+        s->reqs = grow(s->reqs, s->n, sizeof(*s->reqs));
         s->reqs[s->n++] = *take;
         *take = (label_requirement){ 0 };
 }
@@ -700,7 +705,7 @@ typedef struct strv_builder {
 } strv_builder;
 
 static void sv_add(strv_builder *b, const char *s, size_t len) {
-        b->v = xreallocarray(b->v, b->n + 1, sizeof(char *));
+        b->v = grow(b->v, b->n, sizeof(char *));
         b->v[b->n++] = xstrndup(s, len);
 }
 
@@ -1297,7 +1302,7 @@ int field_selector_parse(const char *str, field_selector **ret, tm_error **err) 
                                 if (str[i] != ',')
                                         continue;
                         }
-                        terms = xreallocarray(terms, n + 1, sizeof(span));
+                        terms = grow(terms, n, sizeof(span));
                         terms[n++] = (span){ str + start, i - start };
                         start = i + 1;
                 }
@@ -1334,7 +1339,7 @@ int field_selector_parse(const char *str, field_selector **ret, tm_error **err) 
                         free(value);
                         continue;
                 }
-                s->reqs = xreallocarray(s->reqs, s->n + 1, sizeof(*s->reqs));
+                s->reqs = grow(s->reqs, s->n, sizeof(*s->reqs));
                 s->reqs[s->n++] = (field_requirement){
                         .field = xstrndup(p, i),
                         .op = op,
