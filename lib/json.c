@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1073,9 +1074,12 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
                 at_end = true;
         }
         if (st != yajl_status_ok) {
-                /* After yajl_complete_parse() the offset is that of its own
-                 * internal buffer: the problem is at the end of ours. */
+                /* yajl reports the offset just past the token at fault; after
+                 * yajl_complete_parse() it is that of its own internal
+                 * buffer: the problem is at the end of ours. */
                 off = at_end ? len : yajl_get_bytes_consumed(h);
+                if (!at_end && off > 0)
+                        off--;
                 size_t line, col;
                 offset_position(buf, len, off, &line, &col);
                 if (st == yajl_status_client_canceled) {
@@ -1292,8 +1296,8 @@ size_t json_format_double(double d, char buf[static 32]) {
         }
         int n = 0;
         /* The shortest of %.15g..%.17g that reads back as the same double
-         * (%.17g always does). */
-        for (int prec = 15; prec <= 17; prec++) {
+         * (%.17g always does); subnormals have fewer digits to give. */
+        for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
                 n = snprintf(buf, 32, "%.*g", prec, d);
                 if (prec == 17 || strtod(buf, NULL) == d)
                         break;

@@ -2,3 +2,8 @@
 # JSON object tree (yajl) and YAML into the same tree (libyaml).
 lib_libtimonier_a_SOURCES += \
 	lib/json.c lib/json.h
+
+check_PROGRAMS += tests/unit/json_test
+TESTS += tests/unit/json_test
+tests_unit_json_test_SOURCES = tests/unit/json_test.c tests/tap.h
+tests_unit_json_test_LDADD = $(LIBTIMONIER_LIBS)
