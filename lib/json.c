@@ -799,6 +799,52 @@ bool json_equal(const json *a, const json *b) {
 
 /* --- parsing ------------------------------------------------------------- */
 
+/* Bytes of a valid UTF-8 sequence at s (n bytes available), or 0: no
+ * overlong forms, surrogates, or code points past U+10FFFF. */
+static size_t utf8_valid_len(const unsigned char *s, size_t n) {
+        unsigned char c = s[0];
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf)
+                need = 2, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+                need = 3, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+                need = 4, cp = c & 0x07;
+        else
+                return 0;
+        if (n < need)
+                return 0;
+        for (size_t i = 1; i < need; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return need;
+}
+
+/* yajl checks only the shape of UTF-8 sequences (it lets overlong forms and
+ * surrogates through, and makes some from lone \\u escapes): check what it
+ * hands over, so that every string in a tree is valid UTF-8. */
+static bool utf8_valid(const unsigned char *s, size_t n) {
+        size_t i = 0;
+        while (i < n) {
+                if (s[i] < 0x80) {
+                        i++;
+                        continue;
+                }
+                size_t k = utf8_valid_len(s + i, n - i);
+                if (!k)
+                        return false;
+                i += k;
+        }
+        return true;
+}
+
+
 typedef struct parse_frame {
         json *node;
         char *key; /* pending key of an object, in the arena */
@@ -973,6 +1019,8 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n) {
                 return ctx_fail(c, -E2BIG,
                                 "string of %zu bytes exceeds the limit of %zu (max_string)", n,
                                 c->lim->max_string);
+        if (!utf8_valid(s, n))
+                return ctx_fail(c, -EINVAL, "invalid UTF-8 in a string");
         json *v = ctx_node(c, JSON_STRING, n + 1);
         v->flags |= NODE_STR_INLINE;
         v->str.s = (char *)v + SMALL_NODE_SIZE;
@@ -1016,6 +1064,8 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n) {
                 return ctx_fail(c, -E2BIG, "key of %zu bytes exceeds the limit of %zu (max_string)",
                                 n, c->lim->max_string);
         parse_frame *f = &c->stack[c->depth - 1];
+        if (!utf8_valid(s, n))
+                return ctx_fail(c, -EINVAL, "invalid UTF-8 in a key");
         f->key = arena_alloc(c->arena, n + 1);
         memcpy(f->key, s, n);
         f->key[n] = '\0';
@@ -1161,32 +1211,6 @@ static inline void gen_put(gen *g, const char *s, size_t n) {
 static inline void gen_putc(gen *g, char ch) {
         gen_reserve(g, 1);
         *g->p++ = ch;
-}
-
-/* Bytes of a valid UTF-8 sequence at s (n bytes available), or 0. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n) {
-        unsigned char c = s[0];
-        size_t need;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf)
-                need = 2, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef)
-                need = 3, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4)
-                need = 4, cp = c & 0x07;
-        else
-                return 0;
-        if (n < need)
-                return 0;
-        for (size_t i = 1; i < need; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return need;
 }
 
 /* 0: copied as is; 1: needs an escape; 2: starts a multi-byte sequence. */
