@@ -29,8 +29,13 @@ typedef struct apiserver_config {
 
 void apiserver_config_defaults(apiserver_config *cfg);
 
+struct store;
+struct watch_hub;
+
 typedef struct apiserver {
         apiserver_config cfg;
+        struct store *store;
+        struct watch_hub *watch;
         struct MHD_Daemon *mhd;
         uint16_t port; /* the port actually bound */
         atomic_uint inflight_reads;
@@ -48,6 +53,7 @@ typedef struct api_request {
         bool too_large;
         bool started;   /* the handler ran (the response is queued) */
         int inflight;   /* which in-flight counter it holds: 0 none, 1 reads, 2 mutations */
+        char **warnings; /* Warning headers to send, NULL-terminated */
 } api_request;
 
 int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err);
@@ -60,6 +66,9 @@ const char *api_request_query(api_request *r, const char *key);
 /* The query has the key, with or without a value ("?verbose"). */
 bool api_request_has_query(api_request *r, const char *key);
 const char *api_request_header(api_request *r, const char *key);
+
+/* Add a "Warning: 299 - ..." header to the response. */
+void api_request_warn(api_request *r, const char *text);
 
 /* Responses: each queues the response and returns an MHD result. */
 int api_respond_bytes(api_request *r, unsigned code, const char *content_type, char *take,

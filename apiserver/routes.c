@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "apiserver.h"
+#include "registry.h"
 #include "requestinfo.h"
+#include "discovery.h"
 #include "status.h"
 
 static int serve_version(api_request *r) {
@@ -38,6 +40,37 @@ static int serve_health(api_request *r, const char *what) {
         return serve_text(r, 200, "ok");
 }
 
+/* Legacy discovery: /api, /apis, /api/v1, /apis/<group>[/<version>]. */
+static int serve_discovery(api_request *r, const char *path) {
+        _cleanup_strv_ char **seg = NULL;
+        size_t n = 0;
+        {
+                _cleanup_free_ char *copy = xstrdup(path);
+                char *save = NULL;
+                for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+                        seg = xreallocarray(seg, n + 2, sizeof *seg);
+                        seg[n++] = xstrdup(t);
+                        seg[n] = NULL;
+                }
+        }
+        _cleanup_json_ json *doc = NULL;
+        if (n == 1 && streq(seg[0], "api")) {
+                char addr[64];
+                snprintf(addr, sizeof addr, "%s:%u", r->srv->cfg.bind_address, r->srv->port);
+                doc = discovery_api_versions(addr);
+        } else if (n == 2 && streq(seg[0], "api"))
+                doc = discovery_resource_list("", seg[1]);
+        else if (n == 1 && streq(seg[0], "apis"))
+                doc = discovery_api_group_list();
+        else if (n == 2 && streq(seg[0], "apis"))
+                doc = discovery_api_group(seg[1]);
+        else if (n == 3 && streq(seg[0], "apis"))
+                doc = discovery_resource_list(seg[1], seg[2]);
+        if (!doc)
+                return serve_text(r, 404, "404 page not found\n");
+        return api_respond_json(r, 200, doc);
+}
+
 int apiserver_route(api_request *r) {
         const char *w = api_request_query(r, "watch");
         bool watch = w && (streq(w, "1") || streq(w, "true"));
@@ -57,9 +90,7 @@ int apiserver_route(api_request *r) {
                         return serve_health(r, "livez");
                 if (streq(p, "/readyz") || startswith(p, "/readyz/"))
                         return serve_health(r, "readyz");
-                return serve_text(r, 404, "404 page not found\n");
+                return serve_discovery(r, p);
         }
-        return api_respond_status(
-                r, status_failure(404, "NotFound", "the server could not find the requested resource",
-                                  NULL));
+        return registry_handle(r, ri);
 }

@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "apiserver.h"
+#include "log.h"
+#include "registry.h"
 #include "status.h"
+#include "storage/store.h"
+#include "watch.h"
 
 void apiserver_config_defaults(apiserver_config *cfg) {
         *cfg = (apiserver_config){
@@ -38,6 +42,24 @@ const char *api_request_header(api_request *r, const char *key) {
         return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, key);
 }
 
+void api_request_warn(api_request *r, const char *text) {
+        size_t n = strv_length(r->warnings);
+        if (n >= 50)
+                return; /* bounded, as upstream truncates warnings */
+        r->warnings = xreallocarray(r->warnings, n + 2, sizeof(char *));
+        /* The text is quoted, with quotes and backslashes escaped. */
+        strbuf b = STRBUF_INIT;
+        strbuf_puts(&b, "299 - \"");
+        for (const char *p = text; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        strbuf_putc(&b, '\\');
+                strbuf_putc(&b, *p);
+        }
+        strbuf_putc(&b, '"');
+        r->warnings[n] = strbuf_take(&b, NULL);
+        r->warnings[n + 1] = NULL;
+}
+
 int api_respond_bytes(api_request *r, unsigned code, const char *content_type, char *take,
                       size_t len) {
         struct MHD_Response *resp =
@@ -50,6 +72,8 @@ int api_respond_bytes(api_request *r, unsigned code, const char *content_type, c
                 MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
         if (code == 429)
                 MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        for (char **w = r->warnings; w && *w; w++)
+                MHD_add_response_header(resp, "Warning", *w);
         r->started = true;
         int ret = MHD_queue_response(r->conn, code, resp);
         MHD_destroy_response(resp);
@@ -156,6 +180,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 return;
         inflight_release(r);
         strbuf_done(&r->body);
+        strv_free(r->warnings);
         free(r);
         *con_cls = NULL;
 }
@@ -163,6 +188,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err) {
         apiserver *srv = xcalloc(1, sizeof *srv);
         srv->cfg = *cfg;
+        _cleanup_free_ char *db = xasprintf("%s/state.db", cfg->data_dir);
+        int r = store_sqlite_open(db, NULL, &srv->store, err);
+        if (r < 0) {
+                free(srv);
+                return tm_error_wrap(err, r, "open the store %s", db);
+        }
+        r = registry_bootstrap(srv, err);
+        if (r < 0) {
+                store_close(srv->store);
+                free(srv);
+                return r;
+        }
+        watch_hub_new(srv, 0, &srv->watch);
         *ret = srv;
         return 0;
 }
@@ -189,15 +227,22 @@ int apiserver_start(apiserver *srv, tm_error **err) {
 }
 
 void apiserver_stop(apiserver *srv) {
-        if (srv && srv->mhd) {
-                MHD_stop_daemon(srv->mhd);
-                srv->mhd = NULL;
-        }
+        if (!srv || !srv->mhd)
+                return;
+        /* Stop accepting, end the watch streams (their connections must be
+         * resumed before the daemon stops), then stop. */
+        MHD_quiesce_daemon(srv->mhd);
+        watch_hub_free(srv->watch);
+        srv->watch = NULL;
+        MHD_stop_daemon(srv->mhd);
+        srv->mhd = NULL;
 }
 
 void apiserver_free(apiserver *srv) {
         if (!srv)
                 return;
         apiserver_stop(srv);
+        watch_hub_free(srv->watch);
+        store_close(srv->store);
         free(srv);
 }

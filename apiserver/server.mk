@@ -2,17 +2,23 @@
 # The API server proper: HTTP front, routes, handlers (the store has its own
 # fragment, apiserver/local.mk).
 noinst_LIBRARIES += apiserver/libtimonier-apiserver.a
-apiserver_libtimonier_apiserver_a_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+apiserver_libtimonier_apiserver_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver $(MHD_CFLAGS)
 apiserver_libtimonier_apiserver_a_SOURCES = \
 	apiserver/apiserver.h apiserver/server.c apiserver/routes.c \
 	apiserver/requestinfo.c apiserver/requestinfo.h \
 	apiserver/status.c apiserver/status.h \
-	apiserver/kubeconfig.c apiserver/kubeconfig.h
+	apiserver/kubeconfig.c apiserver/kubeconfig.h \
+	apiserver/discovery.c apiserver/discovery.h \
+	apiserver/objmeta.c apiserver/objmeta.h \
+	apiserver/registry.c apiserver/registry.h \
+	apiserver/strategy.c apiserver/strategy.h \
+	apiserver/watch.c apiserver/watch.h
 
-LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a $(LIBTIMONIER_LIBS) $(MHD_LIBS)
+LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a $(LIBTIMONIER_PATCH) \
+	api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
 
 sbin_PROGRAMS += apiserver/timonier-apiserver
-apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver $(MHD_CFLAGS)
 apiserver_timonier_apiserver_SOURCES = apiserver/main.c
 apiserver_timonier_apiserver_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
 
@@ -24,3 +30,5 @@ tests_unit_requestinfo_test_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
 
 TESTS += tests/integration/basics.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/basics.sh
+# patch library (a snapshot from the patch branch; the branch wins on merge)
+apiserver_libtimonier_apiserver_a_SOURCES += apiserver/patch.c apiserver/patch.h

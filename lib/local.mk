@@ -5,4 +5,5 @@ lib_libtimonier_a_SOURCES = \
 	lib/util.c lib/util.h \
 	lib/tmerror.c lib/tmerror.h \
 	lib/log.c lib/log.h \
-	lib/strbuf.c lib/strbuf.h
+	lib/strbuf.c lib/strbuf.h \
+	lib/base64.c lib/base64.h
