@@ -1081,6 +1081,134 @@ static int do_binding(reg *g, const char *pod_name) {
         return api_respond_status(g->r, status_conflict("", "pods", pod_name, NULL));
 }
 
+/* ---- scale ------------------------------------------------------------------------ */
+
+/* The autoscaling/v1 Scale view of a workload. */
+static json *scale_of(const json *obj, int64_t rev) {
+        json *sc = json_new_object();
+        json_object_set_string(sc, "kind", "Scale");
+        json_object_set_string(sc, "apiVersion", "autoscaling/v1");
+        json *md = json_new_object();
+        const json *omd = json_object_get(obj, "metadata");
+        static const char *const keep[] = { "name", "namespace", "uid", "creationTimestamp" };
+        for (size_t i = 0; i < ELEMENTSOF(keep); i++) {
+                const json *v = json_object_get(omd, keep[i]);
+                if (v)
+                        json_object_set(md, keep[i], json_copy(v));
+        }
+        json_object_set(sc, "metadata", md);
+        set_resource_version(sc, rev);
+        json *spec = json_new_object();
+        json_object_set_int(spec, "replicas", json_object_get_int(json_object_get(obj, "spec"), "replicas", 1));
+        json_object_set(sc, "spec", spec);
+        json *st = json_new_object();
+        json_object_set_int(st, "replicas", json_object_get_int(json_object_get(obj, "status"), "replicas", 0));
+        const json *sel = json_get(obj, "spec", "selector", NULL);
+        _cleanup_free_ char *sels = NULL;
+        if (json_is_object(sel) && (json_object_get(sel, "matchLabels") || json_object_get(sel, "matchExpressions"))) {
+                label_selector *ls = NULL;
+                if (label_selector_from_json(sel, &ls, NULL) >= 0) {
+                        sels = label_selector_to_string(ls);
+                        label_selector_free(ls);
+                }
+        } else if (json_is_object(sel)) {
+                /* ReplicationController: a plain map */
+                _cleanup_json_ json *wrapped = json_new_object();
+                json_object_set(wrapped, "matchLabels", json_copy(sel));
+                label_selector *ls = NULL;
+                if (label_selector_from_json(wrapped, &ls, NULL) >= 0) {
+                        sels = label_selector_to_string(ls);
+                        label_selector_free(ls);
+                }
+        }
+        if (sels && *sels)
+                json_object_set_string(st, "selector", sels);
+        json_object_set(sc, "status", st);
+        return sc;
+}
+
+static int do_scale(reg *g) {
+        int answer = MHD_NO_ANSWER;
+        bool dry = dry_run(g, &answer);
+        if (answer != MHD_NO_ANSWER)
+                return answer;
+        _cleanup_json_ json *patch = NULL;
+        _cleanup_json_ json *body = NULL;
+        enum patch_type pt = _PATCH_TYPE_INVALID;
+        if (g->ri->verb == VERB_PATCH) {
+                pt = patch_type_from_content_type(api_request_header(g->r, "Content-Type"));
+                if (pt < 0)
+                        return api_respond_status(g->r, status_unsupported_media_type(NULL));
+                _cleanup_error_ tm_error *err = NULL;
+                if (json_parse(g->r->body.data ? g->r->body.data : "", g->r->body.len, NULL, &patch, &err) < 0) {
+                        _cleanup_free_ char *m = xasprintf("error decoding patch: %s", tm_error_msg(err));
+                        return api_respond_status(g->r, status_bad_request(m));
+                }
+        } else if (g->ri->verb == VERB_UPDATE) {
+                if (decode_body(g, &body, &answer) < 0)
+                        return answer;
+        }
+        for (int attempt = 0; attempt < 5; attempt++) {
+                _cleanup_json_ json *old = NULL;
+                int64_t cur_rev;
+                if (read_current(g, &old, &cur_rev, &answer) < 0)
+                        return answer;
+                _cleanup_json_ json *sc = scale_of(old, cur_rev);
+                if (g->ri->verb == VERB_GET)
+                        return respond_object(g, 200, sc);
+                _cleanup_json_ json *want = NULL;
+                if (patch) {
+                        _cleanup_error_ tm_error *err = NULL;
+                        int q = patch_apply(pt, sc, patch,
+                                            schema_type_by_gvk("autoscaling", "v1", "Scale"), &want, &err);
+                        if (q < 0)
+                                return api_respond_status(g->r, status_failure(patch_error_http_status(q),
+                                                                               patch_error_reason(q),
+                                                                               tm_error_msg(err), NULL));
+                } else
+                        want = json_copy(body);
+                const char *rv = json_get_str(want, "metadata", "resourceVersion", NULL);
+                char cur_rv[32];
+                snprintf(cur_rv, sizeof cur_rv, "%" PRId64, cur_rev);
+                if (rv && *rv && !streq(rv, cur_rv))
+                        return api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+                json *replicas = json_get(want, "spec", "replicas", NULL);
+                if (!json_is_int(replicas) || json_int(replicas) < 0) {
+                        json *causes = json_new_array();
+                        status_add_cause(causes, json_is_int(replicas) ? "FieldValueInvalid" : "FieldValueRequired",
+                                         "spec.replicas",
+                                         json_is_int(replicas) ? "Invalid value: must be greater than or equal to 0"
+                                                               : "Required value");
+                        return api_respond_status(g->r, status_invalid("autoscaling", "Scale", g->ri->name, causes));
+                }
+                _cleanup_json_ json *obj = json_copy(old);
+                json_object_set_int(json_object_ensure_object(obj, "spec"), "replicas", json_int(replicas));
+                /* A scale is a main-resource update without a body's say on
+                 * anything else. */
+                strategy_prepare_for_update(g->res, NULL, obj, old);
+                set_resource_version(obj, cur_rev);
+                if (dry || json_equal(json_get(obj, "spec", NULL), json_get(old, "spec", NULL))) {
+                        json_free(sc);
+                        sc = scale_of(obj, cur_rev);
+                        return respond_object(g, 200, sc);
+                }
+                _cleanup_free_ char *key = object_key(g->res, g->ri->namespace_, g->ri->name);
+                size_t len;
+                _cleanup_free_ char *val = object_to_stored(obj, &len);
+                int64_t rev;
+                _cleanup_error_ tm_error *err = NULL;
+                int q = store_update(g->st, key, val, len, cur_rev, &rev, &err);
+                if (q == -ESTALE)
+                        continue;
+                if (q < 0)
+                        return respond_store_error(g, q, g->ri->name, err);
+                json_free(sc);
+                sc = scale_of(obj, rev);
+                return respond_object(g, 200, sc);
+        }
+        return api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+}
+
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static void reg_done(reg *g) { strv_free(g->duplicates); }
@@ -1121,6 +1249,8 @@ int registry_handle(api_request *r, const request_info *ri) {
                                 break;
                         }
                 }
+                if (streq(ri->subresource, "scale"))
+                        return do_scale(&g);
                 if (streq(ri->subresource, "binding") && ri->verb == VERB_CREATE)
                         return do_binding(&g, ri->name);
                 _cleanup_free_ char *m = xasprintf("the subresource %s of %s is not served yet",
