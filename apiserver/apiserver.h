@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "json.h"
 #include "strbuf.h"
@@ -31,11 +32,13 @@ void apiserver_config_defaults(apiserver_config *cfg);
 
 struct store;
 struct watch_hub;
+struct metrics;
 
 typedef struct apiserver {
         apiserver_config cfg;
         struct store *store;
         struct watch_hub *watch;
+        struct metrics *metrics;
         struct MHD_Daemon *mhd;
         uint16_t port; /* the port actually bound */
         atomic_uint inflight_reads;
@@ -54,6 +57,10 @@ typedef struct api_request {
         bool started;   /* the handler ran (the response is queued) */
         int inflight;   /* which in-flight counter it holds: 0 none, 1 reads, 2 mutations */
         char **warnings; /* Warning headers to send, NULL-terminated */
+        /* for metrics: what the request was and how it was answered */
+        struct timespec t0;
+        unsigned code;
+        char *m_verb, *m_group, *m_resource, *m_subresource;
 } api_request;
 
 int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err);

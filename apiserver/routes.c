@@ -10,6 +10,7 @@
 #include "registry.h"
 #include "requestinfo.h"
 #include "discovery.h"
+#include "metrics.h"
 #include "status.h"
 
 static int serve_version(api_request *r) {
@@ -78,6 +79,12 @@ int apiserver_route(api_request *r) {
         if (request_info_parse(r->method, r->url, watch, &ri) < 0)
                 return api_respond_status(r, status_method_not_allowed("", "", r->method));
 
+        if (ri->is_resource) {
+                r->m_verb = xstrdup(request_verb_to_string(ri->verb));
+                r->m_group = xstrdup(ri->group);
+                r->m_resource = xstrdup(ri->resource);
+                r->m_subresource = ri->subresource ? xstrdup(ri->subresource) : NULL;
+        }
         if (!ri->is_resource) {
                 const char *p = r->url;
                 if (!streq(r->method, "GET") && !streq(r->method, "HEAD"))
@@ -90,6 +97,12 @@ int apiserver_route(api_request *r) {
                         return serve_health(r, "livez");
                 if (streq(p, "/readyz") || startswith(p, "/readyz/"))
                         return serve_health(r, "readyz");
+                if (streq(p, "/metrics")) {
+                        size_t len;
+                        char *text = metrics_render(r->srv, &len);
+                        return api_respond_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+                                                 text, len);
+                }
                 return serve_discovery(r, p);
         }
         return registry_handle(r, ri);

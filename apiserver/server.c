@@ -10,6 +10,7 @@
 
 #include "apiserver.h"
 #include "log.h"
+#include "metrics.h"
 #include "registry.h"
 #include "status.h"
 #include "storage/store.h"
@@ -75,6 +76,7 @@ int api_respond_bytes(api_request *r, unsigned code, const char *content_type, c
         for (char **w = r->warnings; w && *w; w++)
                 MHD_add_response_header(resp, "Warning", *w);
         r->started = true;
+        r->code = code;
         int ret = MHD_queue_response(r->conn, code, resp);
         MHD_destroy_response(resp);
         return ret;
@@ -142,6 +144,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 r->conn = conn;
                 r->method = method;
                 r->url = url;
+                clock_gettime(CLOCK_MONOTONIC, &r->t0);
                 *con_cls = r;
                 atomic_fetch_add(&srv->requests_total, 1);
                 const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -179,6 +182,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (!r)
                 return;
         inflight_release(r);
+        if (r->m_verb && r->srv->metrics) {
+                struct timespec t1;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                double secs = (double)(t1.tv_sec - r->t0.tv_sec) +
+                              (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9;
+                metrics_observe(r->srv->metrics, r->m_verb, r->m_group, r->m_resource,
+                                r->m_subresource, r->code ? r->code : 200, secs);
+        }
+        free(r->m_verb);
+        free(r->m_group);
+        free(r->m_resource);
+        free(r->m_subresource);
         strbuf_done(&r->body);
         strv_free(r->warnings);
         free(r);
@@ -201,6 +216,7 @@ int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err) 
                 return r;
         }
         watch_hub_new(srv, 0, &srv->watch);
+        srv->metrics = metrics_new();
         *ret = srv;
         return 0;
 }
@@ -244,5 +260,6 @@ void apiserver_free(apiserver *srv) {
         apiserver_stop(srv);
         watch_hub_free(srv->watch);
         store_close(srv->store);
+        metrics_free(srv->metrics);
         free(srv);
 }

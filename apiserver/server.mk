@@ -12,7 +12,8 @@ apiserver_libtimonier_apiserver_a_SOURCES = \
 	apiserver/objmeta.c apiserver/objmeta.h \
 	apiserver/registry.c apiserver/registry.h \
 	apiserver/strategy.c apiserver/strategy.h \
-	apiserver/watch.c apiserver/watch.h
+	apiserver/watch.c apiserver/watch.h \
+	apiserver/metrics.c apiserver/metrics.h
 
 LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a $(LIBTIMONIER_PATCH) \
 	api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
