@@ -15,9 +15,9 @@
 
 #include "httpclient.h"
 
-#define POOL_MAX           8
-#define ERROR_BODY_MAX     ((size_t)1 << 20) /* what we keep of a failed watch's body */
-#define ERROR_SNIPPET_MAX  200
+#define POOL_MAX          8
+#define ERROR_BODY_MAX    ((size_t)1 << 20) /* what we keep of a failed watch's body */
+#define ERROR_SNIPPET_MAX 200
 
 struct http_client {
         char *base_url;
@@ -62,7 +62,8 @@ int http_client_new(const char *base_url, const http_client_options *opts, http_
         if (!opts)
                 opts = &none;
         if (!base_url || !(startswith(base_url, "http://") || startswith(base_url, "https://")))
-                return tm_error_set(err, -EINVAL, "invalid API server URL \"%s\": want http:// or https://",
+                return tm_error_set(err, -EINVAL,
+                                    "invalid API server URL \"%s\": want http:// or https://",
                                     base_url ? base_url : "");
         r = ensure_curl(err);
         if (r < 0)
@@ -85,7 +86,8 @@ int http_client_new(const char *base_url, const http_client_options *opts, http_
         c->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 60000;
         c->max_response_size =
                 opts->max_response_size ? opts->max_response_size : HTTP_DEFAULT_MAX_RESPONSE_SIZE;
-        c->max_event_size = opts->max_event_size ? opts->max_event_size : HTTP_DEFAULT_MAX_EVENT_SIZE;
+        c->max_event_size =
+                opts->max_event_size ? opts->max_event_size : HTTP_DEFAULT_MAX_EVENT_SIZE;
         c->max_attempts = opts->max_attempts ? opts->max_attempts : 5;
         c->backoff_initial_ms = opts->backoff_initial_ms > 0 ? opts->backoff_initial_ms : 100;
         c->backoff_max_ms = opts->backoff_max_ms > 0 ? opts->backoff_max_ms : 10000;
@@ -388,8 +390,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata) {
                 resp->retry_after_s = parse_retry_after(s);
         } else if (nlen == 7 && strncasecmp(data, "Warning", 7) == 0 &&
                    x->n_warnings < HTTP_MAX_WARNINGS) {
-                resp->warnings =
-                        xreallocarray(resp->warnings, x->n_warnings + 2, sizeof(char *));
+                resp->warnings = xreallocarray(resp->warnings, x->n_warnings + 2, sizeof(char *));
                 resp->warnings[x->n_warnings++] = xstrndup(v, vlen);
                 resp->warnings[x->n_warnings] = NULL;
         }
@@ -475,9 +476,9 @@ int http_request(http_client *c, const char *method, const char *path, const htt
         if (c->bearer_header)
                 headers = slist_add(headers, c->bearer_header);
         if (body) {
-                _cleanup_free_ char *h = xasprintf(
-                        "Content-Type: %s",
-                        body->content_type ? body->content_type : "application/json");
+                _cleanup_free_ char *h =
+                        xasprintf("Content-Type: %s",
+                                  body->content_type ? body->content_type : "application/json");
                 headers = slist_add(headers, h);
         }
 
@@ -493,6 +494,8 @@ int http_request(http_client *c, const char *method, const char *path, const htt
                 curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
         else
                 curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        if (!data && (streq(method, "POST") || streq(method, "PUT") || streq(method, "PATCH")))
+                data = ""; /* an empty body, with Content-Length: 0 */
         if (data) {
                 curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
                 curl_easy_setopt(e, CURLOPT_POSTFIELDS, data);
@@ -545,8 +548,8 @@ int http_request(http_client *c, const char *method, const char *path, const htt
                                                &perr);
                                 if (r < 0 && resp->code >= 200 && resp->code < 300) {
                                         r = tm_error_set(&lerr, -EBADMSG,
-                                                         "%s %s: decode response: %s", method,
-                                                         url, tm_error_msg(perr));
+                                                         "%s %s: decode response: %s", method, url,
+                                                         tm_error_msg(perr));
                                         break;
                                 }
                         }
@@ -556,9 +559,9 @@ int http_request(http_client *c, const char *method, const char *path, const htt
                         }
                         decode_status(resp);
                         r = status_error(resp, method, url, &lerr);
-                        retry = idempotent && (resp->code == 429 || resp->code == 500 ||
-                                               resp->code == 502 || resp->code == 503 ||
-                                               resp->code == 504);
+                        retry = idempotent &&
+                                (resp->code == 429 || resp->code == 500 || resp->code == 502 ||
+                                 resp->code == 503 || resp->code == 504);
                 }
                 if (!retry || attempt >= c->max_attempts)
                         break;
@@ -616,8 +619,7 @@ int http_get_json(http_client *c, const char *path, json **ret, tm_error **err) 
         return do_json(c, "GET", path, NULL, ret, err);
 }
 
-int http_post_json(http_client *c, const char *path, const json *body, json **ret,
-                   tm_error **err) {
+int http_post_json(http_client *c, const char *path, const json *body, json **ret, tm_error **err) {
         http_body b = { .json = body };
         return do_json(c, "POST", path, &b, ret, err);
 }
@@ -629,13 +631,13 @@ int http_put_json(http_client *c, const char *path, const json *body, json **ret
 
 int http_patch(http_client *c, const char *path, const char *patch_type, const void *patch,
                size_t len, json **ret, tm_error **err) {
-        http_body b = { .data = patch, .len = len,
+        http_body b = { .data = patch,
+                        .len = len,
                         .content_type = patch_type ? patch_type : "application/merge-patch+json" };
         return do_json(c, "PATCH", path, &b, ret, err);
 }
 
-int http_delete(http_client *c, const char *path, const json *options, json **ret,
-                tm_error **err) {
+int http_delete(http_client *c, const char *path, const json *options, json **ret, tm_error **err) {
         http_body b = { .json = options };
         return do_json(c, "DELETE", path, options ? &b : NULL, ret, err);
 }
@@ -887,8 +889,7 @@ static int watch_start(http_watcher *w, http_watch *h, tm_error **err) {
 
 int http_watcher_add(http_watcher *w, http_client *c, const char *path,
                      const char *resource_version, http_watch_event_fn on_event,
-                     http_watch_end_fn on_end, void *userdata, http_watch **ret,
-                     tm_error **err) {
+                     http_watch_end_fn on_end, void *userdata, http_watch **ret, tm_error **err) {
         if (!path || path[0] != '/')
                 return tm_error_set(err, -EINVAL, "invalid watch path \"%s\": must start with /",
                                     path ? path : "");
@@ -950,8 +951,7 @@ void http_watcher_remove(http_watcher *w, http_watch *watch) {
 }
 
 /* Free removed watches and start new ones; outside curl's callbacks. */
-static int flush(http_watcher *w, tm_error **err) {
-        int ret = 0;
+static void flush(http_watcher *w) {
         for (http_watch **p = &w->watches; *p;) {
                 http_watch *h = *p;
                 if (h->removed) {
@@ -960,13 +960,19 @@ static int flush(http_watcher *w, tm_error **err) {
                         continue;
                 }
                 if (!h->in_multi && !h->ended) {
-                        int r = watch_start(w, h, err);
-                        if (r < 0 && ret == 0)
-                                ret = r;
+                        _cleanup_error_ tm_error *perr = NULL;
+                        int r = watch_start(w, h, &perr);
+                        if (r < 0) {
+                                /* Report it as the end of that watch. */
+                                h->ended = true;
+                                w->active--;
+                                h->on_end(h, r, perr, h->userdata);
+                                h->removed = true;
+                                continue; /* freed on the next pass */
+                        }
                 }
                 p = &h->next;
         }
-        return ret;
 }
 
 /* Why a finished transfer ended; sets *perr. */
@@ -1006,12 +1012,9 @@ static int watch_end_reason(http_watch *h, CURLcode cr, tm_error **perr) {
 }
 
 int http_watcher_run_once(http_watcher *w, int timeout_ms, tm_error **err) {
-        int r;
         if (atomic_exchange(&w->stop, false))
                 return -ECANCELED;
-        r = flush(w, err);
-        if (r < 0)
-                return r;
+        flush(w);
 
         CURLMcode mc = curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL);
         if (mc != CURLM_OK)
@@ -1044,9 +1047,7 @@ int http_watcher_run_once(http_watcher *w, int timeout_ms, tm_error **err) {
                 h->removed = true; /* free it in flush() */
         }
         w->dispatching = false;
-        r = flush(w, err);
-        if (r < 0)
-                return r;
+        flush(w);
         if (atomic_exchange(&w->stop, false))
                 return -ECANCELED;
         return 0;

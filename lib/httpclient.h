@@ -77,7 +77,8 @@ typedef struct http_response {
         unsigned attempts;  /* how many tries were made */
 } http_response;
 
-#define HTTP_RESPONSE_INIT {.retry_after_s = -1}
+#define HTTP_RESPONSE_INIT \
+        { .retry_after_s = -1 }
 
 /* Frees what a response holds and resets it to HTTP_RESPONSE_INIT. */
 void http_response_done(http_response *resp);
@@ -115,15 +116,13 @@ int http_request(http_client *c, const char *method, const char *path, const htt
 /* JSON conveniences: *ret (may be NULL) receives the parsed response body
  * (a JSON null if the body was empty). They return the HTTP status code. */
 int http_get_json(http_client *c, const char *path, json **ret, tm_error **err);
-int http_post_json(http_client *c, const char *path, const json *body, json **ret,
-                   tm_error **err);
+int http_post_json(http_client *c, const char *path, const json *body, json **ret, tm_error **err);
 int http_put_json(http_client *c, const char *path, const json *body, json **ret, tm_error **err);
 /* patch_type: "application/merge-patch+json", "application/strategic-merge-patch+json",
  * "application/json-patch+json" or "application/apply-patch+yaml". */
 int http_patch(http_client *c, const char *path, const char *patch_type, const void *patch,
                size_t len, json **ret, tm_error **err);
-int http_delete(http_client *c, const char *path, const json *options, json **ret,
-                tm_error **err);
+int http_delete(http_client *c, const char *path, const json *options, json **ret, tm_error **err);
 
 /* --- watch streams ---------------------------------------------------- */
 
@@ -180,8 +179,7 @@ DEFINE_CLEANUP_FUNC(http_watcher, http_watcher_free)
  * running the watcher (callbacks included) or while it is not running. */
 int http_watcher_add(http_watcher *w, http_client *c, const char *path,
                      const char *resource_version, http_watch_event_fn on_event,
-                     http_watch_end_fn on_end, void *userdata, http_watch **ret,
-                     tm_error **err);
+                     http_watch_end_fn on_end, void *userdata, http_watch **ret, tm_error **err);
 /* Stop following a watch; no end callback. Safe from that watch's callbacks. */
 void http_watcher_remove(http_watcher *w, http_watch *watch);
 /* Number of watches not yet ended or removed. */

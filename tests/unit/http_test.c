@@ -106,10 +106,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
                         if (atomic_load(&server_stopping) || now_s() - s->started > 10)
                                 return MHD_CONTENT_READER_END_OF_STREAM;
                         sleep_ms(10);
-                        int n = snprintf(buf, max,
-                                         "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\","
-                                         "\"metadata\":{\"resourceVersion\":\"%lu\"},\"seq\":%lu}}\n",
-                                         s->seq, s->seq);
+                        int n = snprintf(
+                                buf, max,
+                                "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Pod\","
+                                "\"metadata\":{\"resourceVersion\":\"%lu\"},\"seq\":%lu}}\n",
+                                s->seq, s->seq);
                         if (n > 0 && (size_t)n < max) {
                                 s->seq++;
                                 return n;
@@ -221,8 +222,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 
         if (streq(url, "/json")) {
                 const char *body = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-0\"}}";
-                return reply(conn, 200, "application/json; charset=utf-8", body, strlen(body),
-                             NULL, NULL);
+                return reply(conn, 200, "application/json; charset=utf-8", body, strlen(body), NULL,
+                             NULL);
         }
         if (streq(url, "/echo")) {
                 _cleanup_json_ json *j = json_new_object();
@@ -237,8 +238,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
                         json_object_set_string(j, "contentType", h);
                 if ((h = arg(conn, "q")))
                         json_object_set_string(j, "q", h);
-                json_object_set(j, "body", json_new_stringn(rq->body.data ? rq->body.data : "",
-                                                            rq->body.len));
+                json_object_set(j, "body",
+                                json_new_stringn(rq->body.data ? rq->body.data : "", rq->body.len));
                 return reply_json(conn, streq(method, "POST") ? 201 : 200, j);
         }
         if (streq(url, "/status")) {
@@ -288,8 +289,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
                 return reply(conn, 200, "application/json", body, n + 2, NULL, NULL);
         }
         if (streq(url, "/warn")) {
-                struct MHD_Response *r = MHD_create_response_from_buffer(
-                        2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+                struct MHD_Response *r =
+                        MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
                 MHD_add_response_header(r, "Content-Type", "application/json");
                 MHD_add_response_header(r, "Warning", "299 - \"v1beta1 is deprecated\"");
                 MHD_add_response_header(r, "Warning", "299 - \"unknown field spec.foo\"");
@@ -305,7 +306,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
                 return reply(conn, 204, NULL, "", 0, NULL, NULL);
         if (startswith(url, "/watch/"))
                 return serve_watch(conn, url);
-        return reply_status(conn, 404, "NotFound", "the server could not find the requested resource");
+        return reply_status(conn, 404, "NotFound",
+                            "the server could not find the requested resource");
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -321,11 +323,11 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static struct MHD_Daemon *server_start(unsigned *ret_port) {
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        struct MHD_Daemon *d = MHD_start_daemon(
-                MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-                handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-                (unsigned)500, MHD_OPTION_END);
+        struct MHD_Daemon *d =
+                MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+                                 NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR,
+                                 (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed,
+                                 NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)500, MHD_OPTION_END);
         if (!d)
                 return NULL;
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -558,14 +560,20 @@ static void test_status_errors(void) {
                 const char *reason;
                 int want;
         } cases[] = {
-                { 404, "NotFound", -ENOENT },   { 409, "AlreadyExists", -EEXIST },
-                { 409, "Conflict", -ESTALE },   { 403, "Forbidden", -EACCES },
-                { 401, "Unauthorized", -EPERM }, { 400, "BadRequest", -EINVAL },
-                { 422, "Invalid", -EINVAL },    { 410, "Expired", -EIDRM },
+                { 404, "NotFound", -ENOENT },
+                { 409, "AlreadyExists", -EEXIST },
+                { 409, "Conflict", -ESTALE },
+                { 403, "Forbidden", -EACCES },
+                { 401, "Unauthorized", -EPERM },
+                { 400, "BadRequest", -EINVAL },
+                { 422, "Invalid", -EINVAL },
+                { 410, "Expired", -EIDRM },
                 { 405, "MethodNotAllowed", -EOPNOTSUPP },
                 { 413, "RequestEntityTooLarge", -E2BIG },
-                { 500, "InternalError", -EIO }, { 503, "ServiceUnavailable", -EAGAIN },
-                { 504, "Timeout", -ETIMEDOUT }, { 429, "TooManyRequests", -EAGAIN },
+                { 500, "InternalError", -EIO },
+                { 503, "ServiceUnavailable", -EAGAIN },
+                { 504, "Timeout", -ETIMEDOUT },
+                { 429, "TooManyRequests", -EAGAIN },
         };
         http_client_options o = { .max_attempts = 1 };
         _cleanup_(http_client_freep) http_client *c = client(&o);
@@ -575,11 +583,13 @@ static void test_status_errors(void) {
                 _cleanup_error_ tm_error *err = NULL;
                 char path[160], msg[64];
                 snprintf(msg, sizeof msg, "pods \"web-0\" failed with %d", cases[i].code);
-                snprintf(path, sizeof path, "/status?code=%d&reason=%s&message=pods%%20%%22web-0%%22%%20failed%%20with%%20%d",
+                snprintf(path, sizeof path,
+                         "/status?code=%d&reason=%s&message=pods%%20%%22web-0%%22%%20failed%%"
+                         "20with%%20%d",
                          cases[i].code, cases[i].reason, cases[i].code);
                 int r = http_request(c, "GET", path, NULL, &resp, &err);
-                is_int(r, cases[i].want, "HTTP %d %s maps to %s", cases[i].code,
-                       cases[i].reason, strerror(-cases[i].want));
+                is_int(r, cases[i].want, "HTTP %d %s maps to %s", cases[i].code, cases[i].reason,
+                       strerror(-cases[i].want));
                 is_str(tm_error_msg(err), msg, "HTTP %d: error message is the Status message",
                        cases[i].code);
                 ok(resp.status.code == cases[i].code &&
@@ -590,8 +600,7 @@ static void test_status_errors(void) {
         _cleanup_http_response_ http_response resp = HTTP_RESPONSE_INIT;
         _cleanup_error_ tm_error *err = NULL;
         http_request(c, "GET", "/status?code=404&reason=NotFound", NULL, &resp, &err);
-        is_str(json_object_get_string(resp.status.details, "name"), "web-0",
-               "Status details kept");
+        is_str(json_object_get_string(resp.status.details, "name"), "web-0", "Status details kept");
         json *j = NULL;
         int r = http_get_json(c, "/plain-error", &j, &err);
         is_int(r, -EIO, "non-Status 500 maps to -EIO");
@@ -741,9 +750,9 @@ typedef struct wstate {
         char *end_msg;
         char last_type[16];
         json *last_object;
-        int fail_after;      /* return -EPIPE at this event */
-        int remove_after;    /* remove the watch at this event */
-        int rewatch;         /* re-watch this many times from the last seq */
+        int fail_after;   /* return -EPIPE at this event */
+        int remove_after; /* remove the watch at this event */
+        int rewatch;      /* re-watch this many times from the last seq */
         http_watch *handle;
 } wstate;
 
@@ -775,8 +784,8 @@ static void on_end(http_watch *watch, int error, const tm_error *err, void *user
                 char path[64], rv[32];
                 snprintf(path, sizeof path, "/watch/%d?events=3", s->id);
                 snprintf(rv, sizeof rv, "%lu", s->next - 1);
-                if (http_watcher_add(s->w, s->c, path, rv, on_event, on_end, s, &s->handle,
-                                     NULL) < 0)
+                if (http_watcher_add(s->w, s->c, path, rv, on_event, on_end, s, &s->handle, NULL) <
+                    0)
                         s->in_order = false;
         }
 }
@@ -813,7 +822,8 @@ static void test_many_watches(void) {
                 add_watch(w, c, &s[i], i, i % 2 ? "?events=40" : "?events=40&x=y",
                           1000 * (unsigned long)i);
         is_int(http_watcher_count(w), N, "50 watches active");
-        ok(strstr(http_watch_url(s[2].handle), "/watch/2?events=40&x=y&watch=1&resourceVersion=2000"),
+        ok(strstr(http_watch_url(s[2].handle),
+                  "/watch/2?events=40&x=y&watch=1&resourceVersion=2000"),
            "watch URL carries watch=1 and resourceVersion: %s", http_watch_url(s[2].handle));
         double t0 = now_s();
         run_until_idle(w, 30);
@@ -930,7 +940,8 @@ static void test_watch_lifecycle(void) {
         add_watch(w, c, &self, 2, "?mode=endless", 0);
         self.remove_after = 3;
         run_until_idle(w, 5);
-        ok(self.events == 3 && self.ends == 0, "watch removed from its callback: no more events, no end");
+        ok(self.events == 3 && self.ends == 0,
+           "watch removed from its callback: no more events, no end");
         double t0 = now_s();
         while (atomic_load(&endless_closed) == closed0 && now_s() - t0 < 3)
                 sleep_ms(10);
