@@ -966,7 +966,10 @@ static void flush(http_watcher *w) {
                                 /* Report it as the end of that watch. */
                                 h->ended = true;
                                 w->active--;
+                                bool was = w->dispatching;
+                                w->dispatching = true; /* a remove from on_end must not free h */
                                 h->on_end(h, r, perr, h->userdata);
+                                w->dispatching = was;
                                 h->removed = true;
                                 continue; /* freed on the next pass */
                         }

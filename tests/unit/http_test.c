@@ -147,6 +147,10 @@ static enum MHD_Result serve_watch(struct MHD_Connection *conn, const char *url)
                 mode = "normal";
         if (!streq_ptr(arg(conn, "watch"), "1"))
                 return reply_status(conn, 400, "BadRequest", "watch=1 is required");
+        if (streq(mode, "auth") &&
+            !streq_ptr(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+                       "Bearer w-token"))
+                return reply_status(conn, 401, "Unauthorized", "Unauthorized");
         if (streq(mode, "gone"))
                 return reply_status(conn, 410, "Expired", "too old resource version: 1 (500)");
 
@@ -891,6 +895,20 @@ static void test_watch_errors(void) {
         wstate_done(&garbage);
         wstate_done(&trunc);
         wstate_done(&fail);
+
+        /* The bearer token goes with watches too. */
+        http_client_options ao = { .bearer_token = "w-token" };
+        _cleanup_(http_client_freep) http_client *authed = client(&ao);
+        wstate with, without;
+        add_watch(w, authed, &with, 8, "?mode=auth&events=5", 0);
+        add_watch(w, c, &without, 9, "?mode=auth&events=5", 0);
+        run_until_idle(w, 10);
+        ok(with.events == 5 && with.in_order && with.end_error == 0,
+           "watch with the bearer token streams");
+        ok(without.events == 0 && without.end_error == -EPERM,
+           "watch without a token: 401 ends it with -EPERM");
+        wstate_done(&with);
+        wstate_done(&without);
 
         /* Refused. */
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
