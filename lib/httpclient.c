@@ -689,7 +689,9 @@ int http_line_splitter_feed(http_line_splitter *s, const char *data, size_t len,
                         r = emit_line(line, n, fn, userdata);
                 } else {
                         /* Whole line in this chunk: NUL-terminate a copy. */
-                        _cleanup_free_ char *line = xstrndup(data, take);
+                        _cleanup_free_ char *line = xmalloc(take + 1); /* bytes may hold NULs */
+                        memcpy(line, data, take);
+                        line[take] = '\0';
                         r = emit_line(line, take, fn, userdata);
                 }
                 if (r < 0)
