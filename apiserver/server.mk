@@ -33,3 +33,8 @@ TESTS += tests/integration/basics.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/basics.sh
 # patch library (a snapshot from the patch branch; the branch wins on merge)
 apiserver_libtimonier_apiserver_a_SOURCES += apiserver/patch.c apiserver/patch.h
+
+check_PROGRAMS += tests/integration/api_crash_test
+TESTS += tests/integration/api_crash_test
+tests_integration_api_crash_test_SOURCES = tests/integration/api_crash_test.c
+tests_integration_api_crash_test_LDADD = $(LIBTIMONIER_LIBS)
