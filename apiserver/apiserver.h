@@ -26,6 +26,7 @@ typedef struct apiserver_config {
         unsigned max_mutating_requests_inflight; /* 200, as upstream */
         size_t max_body;                         /* 3 MiB, as upstream */
         unsigned threads;                        /* HTTP worker threads */
+        int64_t history_ms; /* events kept for watch resume and paging; 0: 150 s */
 } apiserver_config;
 
 void apiserver_config_defaults(apiserver_config *cfg);

@@ -25,6 +25,7 @@ static void usage(FILE *f) {
                 "                          (default DATA_DIR/admin.kubeconfig)\n"
                 "  --max-requests-inflight N           (default 400)\n"
                 "  --max-mutating-requests-inflight N  (default 200)\n"
+                "  --history-seconds N     events kept for watch resume and paging (default 150)\n"
                 "  --log-level LEVEL       error, warning, notice, info, debug (default info)\n"
                 "  -h, --help              show this help\n"
                 "  --version               show the version\n\n"
@@ -43,7 +44,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret) {
 
 int main(int argc, char **argv) {
         enum { OPT_DATA_DIR = 256, OPT_BIND, OPT_PORT, OPT_KUBECONFIG, OPT_MAXREQ, OPT_MAXMUT,
-               OPT_LOGLEVEL, OPT_VERSION };
+               OPT_LOGLEVEL, OPT_VERSION, OPT_HISTORY };
         static const struct option opts[] = {
                 { "data-dir", required_argument, NULL, OPT_DATA_DIR },
                 { "bind-address", required_argument, NULL, OPT_BIND },
@@ -52,6 +53,7 @@ int main(int argc, char **argv) {
                 { "max-requests-inflight", required_argument, NULL, OPT_MAXREQ },
                 { "max-mutating-requests-inflight", required_argument, NULL, OPT_MAXMUT },
                 { "log-level", required_argument, NULL, OPT_LOGLEVEL },
+                { "history-seconds", required_argument, NULL, OPT_HISTORY },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, OPT_VERSION },
                 {},
@@ -89,6 +91,11 @@ int main(int argc, char **argv) {
                                 cfg.max_requests_inflight = (unsigned)v;
                         else
                                 cfg.max_mutating_requests_inflight = (unsigned)v;
+                        break;
+                case OPT_HISTORY:
+                        if (parse_uint(optarg, 86400, &v) < 0 || v == 0)
+                                return log_error("--history-seconds: \"%s\" is not a number of seconds from 1 to 86400", optarg), 2;
+                        cfg.history_ms = (int64_t)v * 1000;
                         break;
                 case OPT_LOGLEVEL:
                         r = log_level_from_string(optarg);

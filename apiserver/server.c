@@ -204,7 +204,8 @@ int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err) 
         apiserver *srv = xcalloc(1, sizeof *srv);
         srv->cfg = *cfg;
         _cleanup_free_ char *db = xasprintf("%s/state.db", cfg->data_dir);
-        int r = store_sqlite_open(db, NULL, &srv->store, err);
+        store_sqlite_options so = { .history_ms = cfg->history_ms };
+        int r = store_sqlite_open(db, &so, &srv->store, err);
         if (r < 0) {
                 free(srv);
                 return tm_error_wrap(err, r, "open the store %s", db);
@@ -215,7 +216,7 @@ int apiserver_new(const apiserver_config *cfg, apiserver **ret, tm_error **err) 
                 free(srv);
                 return r;
         }
-        watch_hub_new(srv, 0, &srv->watch);
+        watch_hub_new(srv, cfg->history_ms, &srv->watch);
         srv->metrics = metrics_new();
         *ret = srv;
         return 0;

@@ -38,3 +38,8 @@ check_PROGRAMS += tests/integration/api_crash_test
 TESTS += tests/integration/api_crash_test
 tests_integration_api_crash_test_SOURCES = tests/integration/api_crash_test.c
 tests_integration_api_crash_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/integration/watch_test
+TESTS += tests/integration/watch_test
+tests_integration_watch_test_SOURCES = tests/integration/watch_test.c tests/integration/server_helper.h
+tests_integration_watch_test_LDADD = $(LIBTIMONIER_LIBS)

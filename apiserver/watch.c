@@ -427,7 +427,10 @@ static int hub_get_cache(watch_hub *h, const struct schema_resource *res, watch_
         c->res = res;
         c->prefix = resource_prefix(res);
         pthread_mutex_init(&c->lock, NULL);
-        int64_t from = stats.compacted;
+        /* The store reads 0 as "from now"; with nothing compacted, revision
+         * 1 (the first write, made by the server's own bootstrap) is the
+         * oldest a client can hold, so events after it are all we need. */
+        int64_t from = stats.compacted > 0 ? stats.compacted : 1;
         int q = store_watch_start(st, c->prefix, from, &c->sw, err);
         if (q == -EIDRM) {
                 /* Compacted meanwhile: start from now. */

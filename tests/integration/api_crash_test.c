@@ -20,9 +20,8 @@
 #include <unistd.h>
 
 #include "httpclient.h"
+#include "tests/integration/server_helper.h"
 #include "tests/tap.h"
-
-extern char **environ;
 
 #define THREADS 16
 #define MAX_ACKS 100000
@@ -102,53 +101,7 @@ static void *writer(void *arg) {
         return NULL;
 }
 
-/* The server URL from the kubeconfig the server writes once it listens. */
-static bool read_server_url(const char *kubeconfig) {
-        _cleanup_fclose_ FILE *f = fopen(kubeconfig, "re");
-        char line[256];
-        while (f && fgets(line, sizeof line, f)) {
-                char *p = strstr(line, "server: ");
-                if (p) {
-                        p += strlen("server: ");
-                        p[strcspn(p, "\n")] = '\0';
-                        snprintf(base_url, sizeof base_url, "%s", p);
-                        return true;
-                }
-        }
-        return false;
-}
-
-/* Start on a free port (--port 0); the kubeconfig says which. */
-static pid_t start_server(const char *bin, const char *dir) {
-        char *argv[] = { (char *)bin, "--data-dir", (char *)dir, "--port", "0",
-                         "--log-level", "error", NULL };
-        _cleanup_free_ char *kc = xasprintf("%s/admin.kubeconfig", dir);
-        unlink(kc);
-        pid_t pid;
-        if (posix_spawn(&pid, bin, NULL, NULL, argv, environ) != 0)
-                return -1;
-        for (int i = 0; i < 200 && !read_server_url(kc); i++)
-                usleep(50000);
-        /* ready when /healthz answers */
-        http_client_options o = { .max_attempts = 1, .timeout_ms = 1000 };
-        _cleanup_(http_client_freep) http_client *c = NULL;
-        http_client_new(base_url, &o, &c, NULL);
-        for (int i = 0; i < 200; i++) {
-                http_response resp = { 0 };
-                int r = http_request(c, "GET", "/healthz", NULL, &resp, NULL);
-                http_response_done(&resp);
-                if (r >= 0)
-                        return pid;
-                usleep(50000);
-        }
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        return -1;
-}
-
 int main(void) {
-        const char *top = getenv("top_builddir");
-        _cleanup_free_ char *bin = xasprintf("%s/apiserver/timonier-apiserver", top ? top : ".");
         char dir[] = "/tmp/timonier-crash.XXXXXX";
         if (!mkdtemp(dir)) {
                 printf("Bail out! mkdtemp failed\n");
@@ -156,9 +109,9 @@ int main(void) {
         }
         acks = xcalloc(MAX_ACKS, sizeof *acks);
 
-        pid_t pid = start_server(bin, dir);
+        pid_t pid = test_server_start(dir, base_url, sizeof base_url);
         if (!ok(pid > 0, "the server starts on %s", base_url)) {
-                printf("Bail out! cannot start %s\n", bin);
+                printf("Bail out! cannot start the server\n");
                 return 1;
         }
         pthread_t th[THREADS];
@@ -174,7 +127,7 @@ int main(void) {
         ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the server was killed mid-write");
         ok(n_acks >= 100, "hundreds of writes were acknowledged before the kill (%zu)", n_acks);
 
-        pid = start_server(bin, dir);
+        pid = test_server_start(dir, base_url, sizeof base_url);
         ok(pid > 0, "the server restarts on the same data directory");
 
         http_client_options o = { .timeout_ms = 5000 };
@@ -211,11 +164,8 @@ int main(void) {
            "a new write gets a resourceVersion above every acknowledged one (%" PRId64 " > %" PRId64 ")",
            rv_of(created), max_rv);
 
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-        _cleanup_free_ char *rm = xasprintf("rm -rf '%s'", dir);
-        if (system(rm) != 0)
-                diag("could not remove %s", dir);
+        test_server_stop(pid);
+        test_rmdir(dir);
         free(acks);
         return tap_done();
 }
