@@ -25,7 +25,7 @@ typedef struct apiserver_config {
         unsigned max_requests_inflight;          /* 400, as upstream */
         unsigned max_mutating_requests_inflight; /* 200, as upstream */
         size_t max_body;                         /* 3 MiB, as upstream */
-        unsigned threads;                        /* HTTP worker threads */
+        unsigned max_connections; /* open connections (one thread each) */
         int64_t history_ms; /* events kept for watch resume and paging; 0: 150 s */
 } apiserver_config;
 

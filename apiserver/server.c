@@ -24,7 +24,7 @@ void apiserver_config_defaults(apiserver_config *cfg) {
                 .max_requests_inflight = 400,
                 .max_mutating_requests_inflight = 200,
                 .max_body = 3 * 1024 * 1024,
-                .threads = 4,
+                .max_connections = 10000,
         };
 }
 
@@ -227,13 +227,17 @@ int apiserver_start(apiserver *srv, tm_error **err) {
         if (inet_pton(AF_INET, srv->cfg.bind_address, &sa.sin_addr) != 1)
                 return tm_error_set(err, -EINVAL, "bind address \"%s\" is not an IPv4 address",
                                     srv->cfg.bind_address);
+        /* One thread per connection: handlers may block (a write waits for
+         * its group commit, a watch for its next event) without holding up
+         * other clients, and writes from many clients share fsyncs. */
         srv->mhd = MHD_start_daemon(
-                MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                        MHD_USE_TURBO,
+                MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                        MHD_USE_ITC,
                 srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &sa,
-                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
+                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
+                MHD_OPTION_THREAD_STACK_SIZE, (size_t)512 * 1024,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_connections,
                 MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U, MHD_OPTION_END);
         if (!srv->mhd)
                 return tm_error_set(err, -EADDRINUSE, "cannot listen on %s:%u",
@@ -246,8 +250,8 @@ int apiserver_start(apiserver *srv, tm_error **err) {
 void apiserver_stop(apiserver *srv) {
         if (!srv || !srv->mhd)
                 return;
-        /* Stop accepting, end the watch streams (their connections must be
-         * resumed before the daemon stops), then stop. */
+        /* Stop accepting, end the watch streams (their connection threads
+         * are waiting for events), then stop. */
         MHD_quiesce_daemon(srv->mhd);
         watch_hub_free(srv->watch);
         srv->watch = NULL;

@@ -43,3 +43,7 @@ check_PROGRAMS += tests/integration/watch_test
 TESTS += tests/integration/watch_test
 tests_integration_watch_test_SOURCES = tests/integration/watch_test.c tests/integration/server_helper.h
 tests_integration_watch_test_LDADD = $(LIBTIMONIER_LIBS)
+
+noinst_PROGRAMS += bench/bench_api
+bench_bench_api_SOURCES = bench/bench_api.c
+bench_bench_api_LDADD = $(LIBTIMONIER_LIBS) -lm

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +20,41 @@
 
 /* ---- cached events ---------------------------------------------------------------- */
 
-/* One change, decoded once and serialized once for all watchers. */
+/* One change, serialized once for all watchers. The ring keeps only the
+ * text: parsed trees exist just while watchers with selectors need them
+ * (memory: a tree is several times the size of its text). */
 typedef struct cached_event {
         store_event_type type;
         int64_t rev;
         int64_t at_ms; /* when the cache saw it (history window) */
         char *key;
-        json *obj;      /* new state (deleted: the last state), resourceVersion = rev */
-        json *prev;     /* previous state, for selector transitions; NULL if created */
-        char *obj_text; /* serialization of obj */
+        char *obj_text; /* new state (deleted: the last state), resourceVersion = rev */
         size_t obj_len;
+        char *prev_text; /* previous state as stored (no resourceVersion); NULL if created */
+        size_t prev_len;
+        int64_t prev_rev;
+        json *obj, *prev; /* parsed on demand, dropped after delivery */
+        bool parsed;
 } cached_event;
+
+static void event_drop_parsed(cached_event *e) {
+        json_free(e->obj);
+        json_free(e->prev);
+        e->obj = e->prev = NULL;
+        e->parsed = false;
+}
 
 static void cached_event_free(cached_event *e) {
         if (!e)
                 return;
+        event_drop_parsed(e);
         free(e->key);
-        json_free(e->obj);
-        json_free(e->prev);
         free(e->obj_text);
+        free(e->prev_text);
         free(e);
 }
+
+static void event_parse(cached_event *e);
 
 /* ---- watchers ----------------------------------------------------------------------- */
 
@@ -58,7 +73,8 @@ typedef struct watcher {
         int64_t last_bookmark_ms;
         strbuf out;
         size_t out_off;
-        bool suspended;
+        pthread_cond_t wake; /* data queued or done */
+        int fd;              /* the client's socket, to notice it leave */
         bool done;   /* no more events: end the stream once out is drained */
         bool closed; /* the response is gone */
         bool registered;
@@ -109,27 +125,23 @@ static void watcher_unref(watcher *w) {
         free(w->prefix);
         free(w->name);
         strbuf_done(&w->out);
+        pthread_cond_destroy(&w->wake);
         pthread_mutex_destroy(&w->lock);
         free(w);
 }
 
-/* Queue bytes for the client and wake its connection. Call with w->lock. */
+/* Queue bytes for the client and wake its connection thread. Call with
+ * w->lock. */
 static void watcher_push_locked(watcher *w, const char *data, size_t len) {
         if (w->closed || w->done)
                 return;
         strbuf_append(&w->out, data, len);
-        if (w->suspended) {
-                w->suspended = false;
-                MHD_resume_connection(w->conn);
-        }
+        pthread_cond_signal(&w->wake);
 }
 
 static void watcher_finish_locked(watcher *w) {
         w->done = true;
-        if (w->suspended && !w->closed) {
-                w->suspended = false;
-                MHD_resume_connection(w->conn);
-        }
+        pthread_cond_signal(&w->wake);
 }
 
 static void push_event_line(watcher *w, const char *type, const char *obj, size_t len) {
@@ -205,9 +217,11 @@ static const char *field_get(void *ud, const char *path) {
 }
 
 static bool watcher_matches(const watcher *w, const char *key, const json *obj) {
-        if (!obj || !startswith(key, w->prefix))
+        if (!startswith(key, w->prefix))
                 return false;
         if (w->name && !streq(key + strlen(w->prefix), w->name))
+                return false;
+        if ((w->labels || w->fields) && !obj)
                 return false;
         if (w->labels &&
             !label_selector_matches_json(w->labels, json_get(obj, "metadata", "labels", NULL)))
@@ -222,13 +236,15 @@ static bool watcher_matches(const watcher *w, const char *key, const json *obj) 
 
 /* Deliver one event to one watcher, turning selector transitions into
  * ADDED/DELETED as upstream does. Call with w->lock. */
-static void deliver_locked(watcher *w, const cached_event *e) {
+static void deliver_locked(watcher *w, cached_event *e) {
         if (e->rev < w->next_rev || w->done || w->closed)
                 return;
         w->next_rev = e->rev + 1;
+        if (w->labels || w->fields)
+                event_parse(e);
         bool now = e->type != STORE_EVENT_DELETED && watcher_matches(w, e->key, e->obj);
         bool before = e->type == STORE_EVENT_DELETED ? watcher_matches(w, e->key, e->obj)
-                                                     : e->prev && watcher_matches(w, e->key, e->prev);
+                                                     : e->prev_text && watcher_matches(w, e->key, e->prev);
         const char *type = NULL;
         if (e->type == STORE_EVENT_DELETED)
                 type = before ? "DELETED" : NULL;
@@ -258,16 +274,31 @@ static cached_event *cache_event_from_store(const store_event *se) {
         e->key = xstrdup(se->key);
         const void *val = se->type == STORE_EVENT_DELETED ? se->prev_value : se->value;
         size_t len = se->type == STORE_EVENT_DELETED ? se->prev_value_len : se->value_len;
-        if (!val || json_parse(val, len, NULL, &e->obj, NULL) < 0) {
+        _cleanup_json_ json *obj = NULL;
+        if (!val || json_parse(val, len, NULL, &obj, NULL) < 0) {
                 cached_event_free(e);
                 return NULL;
         }
-        set_rv(e->obj, e->rev);
-        if (se->type == STORE_EVENT_MODIFIED && se->prev_value &&
-            json_parse(se->prev_value, se->prev_value_len, NULL, &e->prev, NULL) >= 0)
-                set_rv(e->prev, se->prev_mod_revision);
-        e->obj_text = json_serialize(e->obj, 0, &e->obj_len);
+        set_rv(obj, e->rev);
+        e->obj_text = json_serialize(obj, 0, &e->obj_len);
+        if (se->type == STORE_EVENT_MODIFIED && se->prev_value) {
+                e->prev_text = xmalloc(se->prev_value_len + 1);
+                memcpy(e->prev_text, se->prev_value, se->prev_value_len);
+                e->prev_text[se->prev_value_len] = '\0';
+                e->prev_len = se->prev_value_len;
+                e->prev_rev = se->prev_mod_revision;
+        }
         return e;
+}
+
+static void event_parse(cached_event *e) {
+        if (e->parsed)
+                return;
+        e->parsed = true;
+        if (json_parse(e->obj_text, e->obj_len, NULL, &e->obj, NULL) < 0)
+                e->obj = NULL;
+        if (e->prev_text && json_parse(e->prev_text, e->prev_len, NULL, &e->prev, NULL) >= 0)
+                set_rv(e->prev, e->prev_rev);
 }
 
 static void ring_push_locked(watch_cache *c, cached_event *e) {
@@ -362,6 +393,7 @@ static void *dispatcher(void *arg) {
                                 deliver_locked(w, e);
                                 pthread_mutex_unlock(&w->lock);
                         }
+                        event_drop_parsed(e);
                         ring_push_locked(c, e);
                 }
                 if (now_ms() - last_tick >= 1000) {
@@ -524,9 +556,28 @@ unsigned watch_hub_watchers(watch_hub *h) {
 
 /* ---- the HTTP side ------------------------------------------------------------------ */
 
+/* The peer hung up (or the socket failed). */
+static bool peer_gone(int fd) {
+        struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+        return fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* Runs in the connection's own thread (one thread per connection): block
+ * until there is something to send, the watch ends, or the client left. */
 static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max) {
         watcher *w = cls;
         pthread_mutex_lock(&w->lock);
+        while (w->out.len == w->out_off && !w->done) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1;
+                pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+                if (w->out.len == w->out_off && !w->done && peer_gone(w->fd)) {
+                        w->done = true;
+                        pthread_mutex_unlock(&w->lock);
+                        return MHD_CONTENT_READER_END_WITH_ERROR;
+                }
+        }
         size_t avail = w->out.len - w->out_off;
         if (avail > 0) {
                 size_t n = avail < max ? avail : max;
@@ -539,21 +590,14 @@ static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max) {
                 pthread_mutex_unlock(&w->lock);
                 return (ssize_t)n;
         }
-        if (w->done) {
-                pthread_mutex_unlock(&w->lock);
-                return MHD_CONTENT_READER_END_OF_STREAM;
-        }
-        w->suspended = true;
-        MHD_suspend_connection(w->conn);
         pthread_mutex_unlock(&w->lock);
-        return 0;
+        return MHD_CONTENT_READER_END_OF_STREAM;
 }
 
 static void watch_reader_free(void *cls) {
         watcher *w = cls;
         pthread_mutex_lock(&w->lock);
         w->closed = true;
-        w->suspended = false;
         pthread_mutex_unlock(&w->lock);
         watcher_unref(w); /* the response's reference; the cache drops its own at the next tick */
 }
@@ -588,8 +632,12 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
 
         watcher *w = xcalloc(1, sizeof *w);
         pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->wake, NULL);
         w->refs = 1;
         w->conn = r->conn;
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w->fd = ci ? ci->connect_fd : -1;
         _cleanup_free_ char *rp = resource_prefix(res);
         w->prefix = res->namespaced && ri->namespace_ ? xasprintf("%s%s/", rp, ri->namespace_)
                                                       : xstrdup(rp);
@@ -668,8 +716,10 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 /* Replay the history after rv. */
                 for (size_t i = 0; i < c->ring_len; i++) {
                         cached_event *e = c->ring[(c->ring_start + i) % c->ring_cap];
-                        if (e->rev > rv)
+                        if (e->rev > rv) {
                                 deliver_locked(w, e);
+                                event_drop_parsed(e);
+                        }
                 }
         }
         pthread_mutex_unlock(&w->lock);
