@@ -1,1 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
+# Resource quantities, int-or-string, RFC 3339 times, name validation.
+lib_libtimonier_a_SOURCES += \
+	lib/quantity.c lib/quantity.h
+
+check_PROGRAMS += tests/unit/quantity_test
+TESTS += tests/unit/quantity_test
+tests_unit_quantity_test_SOURCES = tests/unit/quantity_test.c tests/tap.h
+tests_unit_quantity_test_LDADD = $(LIBTIMONIER_LIBS)
