@@ -7,3 +7,12 @@ check_PROGRAMS += tests/unit/quantity_test
 TESTS += tests/unit/quantity_test
 tests_unit_quantity_test_SOURCES = tests/unit/quantity_test.c tests/tap.h
 tests_unit_quantity_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_quantity
+tests_fuzz_fuzz_quantity_SOURCES = tests/fuzz/fuzz_quantity.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_quantity_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_quantity_LDADD = $(LIBTIMONIER_LIBS)
+if !ENABLE_FUZZ
+TESTS += tests/fuzz/fuzz_quantity
+endif
+EXTRA_DIST += tests/fuzz/corpus/quantity
