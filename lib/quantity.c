@@ -99,10 +99,10 @@ static bool interpret_suffix(const char *s, size_t n, int *ret_base, int32_t *re
                 int base;
                 int32_t exp;
         } table[] = {
-                { "", 10, 0 },   { "n", 10, -9 },  { "u", 10, -6 },  { "m", 10, -3 },
-                { "k", 10, 3 },  { "M", 10, 6 },   { "G", 10, 9 },   { "T", 10, 12 },
-                { "P", 10, 15 }, { "E", 10, 18 },  { "Ki", 2, 10 },  { "Mi", 2, 20 },
-                { "Gi", 2, 30 }, { "Ti", 2, 40 },  { "Pi", 2, 50 },  { "Ei", 2, 60 },
+                { "", 10, 0 },   { "n", 10, -9 }, { "u", 10, -6 }, { "m", 10, -3 },
+                { "k", 10, 3 },  { "M", 10, 6 },  { "G", 10, 9 },  { "T", 10, 12 },
+                { "P", 10, 15 }, { "E", 10, 18 }, { "Ki", 2, 10 }, { "Mi", 2, 20 },
+                { "Gi", 2, 30 }, { "Ti", 2, 40 }, { "Pi", 2, 50 }, { "Ei", 2, 60 },
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (strlen(table[i].s) == n && memcmp(table[i].s, s, n) == 0) {
@@ -212,7 +212,7 @@ int quantity_parsen(const char *str, size_t end, quantity *ret, tm_error **err) 
         bool has_digits = false;
         for (size_t i = 0; i < number_end; i++)
                 has_digits = has_digits || is_digit(str[i]);
-#define SHIFTED(i) ((i) < num_len ? num[i] : denom[(i) - num_len])
+#define SHIFTED(i) ((i) < num_len ? num[i] : denom[(i)-num_len])
         size_t shifted_len = num_len + denom_len;
         bool fast = false, keep_string = false;
         if (base == 10) {

@@ -40,8 +40,9 @@ typedef struct quantity {
 } quantity;
 
 /* The messages upstream's ParseQuantity returns. */
-#define QUANTITY_ERR_FORMAT \
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+#define QUANTITY_ERR_FORMAT                             \
+        "quantities must match the regular expression " \
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 #define QUANTITY_ERR_NUMERIC "unable to parse numeric part of quantity"
 #define QUANTITY_ERR_SUFFIX  "unable to parse quantity's suffix"
 

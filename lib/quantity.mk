@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Resource quantities, int-or-string, RFC 3339 times, name validation.
 lib_libtimonier_a_SOURCES += \
-	lib/quantity.c lib/quantity.h
+	lib/quantity.c lib/quantity.h \
+	lib/timeutil.c lib/timeutil.h
 
 check_PROGRAMS += tests/unit/quantity_test
 TESTS += tests/unit/quantity_test
@@ -16,3 +17,17 @@ if !ENABLE_FUZZ
 TESTS += tests/fuzz/fuzz_quantity
 endif
 EXTRA_DIST += tests/fuzz/corpus/quantity
+
+check_PROGRAMS += tests/unit/timeutil_test
+TESTS += tests/unit/timeutil_test
+tests_unit_timeutil_test_SOURCES = tests/unit/timeutil_test.c tests/tap.h
+tests_unit_timeutil_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_time
+tests_fuzz_fuzz_time_SOURCES = tests/fuzz/fuzz_time.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_time_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_time_LDADD = $(LIBTIMONIER_LIBS)
+if !ENABLE_FUZZ
+TESTS += tests/fuzz/fuzz_time
+endif
+EXTRA_DIST += tests/fuzz/corpus/time

@@ -155,32 +155,19 @@ static const struct {
         const char *in;
         const char *msg;
 } invalid_table[] = {
-        { "1.1.M", QUANTITY_ERR_FORMAT },
-        { "1+1.0M", QUANTITY_ERR_FORMAT },
-        { "0.1mi", QUANTITY_ERR_SUFFIX },
-        { "0.1am", QUANTITY_ERR_FORMAT },
-        { "aoeu", QUANTITY_ERR_FORMAT },
-        { ".5i", QUANTITY_ERR_SUFFIX },
-        { "1i", QUANTITY_ERR_SUFFIX },
-        { "-3.01i", QUANTITY_ERR_SUFFIX },
-        { "-3.01e-", QUANTITY_ERR_SUFFIX },
-        { " 1", QUANTITY_ERR_FORMAT },
-        { "1 ", QUANTITY_ERR_FORMAT },
-        { "", QUANTITY_ERR_FORMAT },
-        { "1.5.5", QUANTITY_ERR_FORMAT },
-        { "1Kb", QUANTITY_ERR_FORMAT },
-        { "Non-Numeric", QUANTITY_ERR_FORMAT },
-        { "invalid", QUANTITY_ERR_FORMAT },
-        { "1e", QUANTITY_ERR_SUFFIX },
-        { "1ee3", QUANTITY_ERR_SUFFIX },
-        { "1e3e", QUANTITY_ERR_FORMAT },
-        { "1m3", QUANTITY_ERR_SUFFIX },
-        { "1KI", QUANTITY_ERR_FORMAT },
-        { "1e99999999999999999999", QUANTITY_ERR_SUFFIX },
-        { "e-10", QUANTITY_ERR_NUMERIC },
-        { ".Ei", QUANTITY_ERR_NUMERIC },
-        { "0x10", QUANTITY_ERR_FORMAT },
-        { "1_000", QUANTITY_ERR_FORMAT },
+        { "1.1.M", QUANTITY_ERR_FORMAT },       { "1+1.0M", QUANTITY_ERR_FORMAT },
+        { "0.1mi", QUANTITY_ERR_SUFFIX },       { "0.1am", QUANTITY_ERR_FORMAT },
+        { "aoeu", QUANTITY_ERR_FORMAT },        { ".5i", QUANTITY_ERR_SUFFIX },
+        { "1i", QUANTITY_ERR_SUFFIX },          { "-3.01i", QUANTITY_ERR_SUFFIX },
+        { "-3.01e-", QUANTITY_ERR_SUFFIX },     { " 1", QUANTITY_ERR_FORMAT },
+        { "1 ", QUANTITY_ERR_FORMAT },          { "", QUANTITY_ERR_FORMAT },
+        { "1.5.5", QUANTITY_ERR_FORMAT },       { "1Kb", QUANTITY_ERR_FORMAT },
+        { "Non-Numeric", QUANTITY_ERR_FORMAT }, { "invalid", QUANTITY_ERR_FORMAT },
+        { "1e", QUANTITY_ERR_SUFFIX },          { "1ee3", QUANTITY_ERR_SUFFIX },
+        { "1e3e", QUANTITY_ERR_FORMAT },        { "1m3", QUANTITY_ERR_SUFFIX },
+        { "1KI", QUANTITY_ERR_FORMAT },         { "1e99999999999999999999", QUANTITY_ERR_SUFFIX },
+        { "e-10", QUANTITY_ERR_NUMERIC },       { ".Ei", QUANTITY_ERR_NUMERIC },
+        { "0x10", QUANTITY_ERR_FORMAT },        { "1_000", QUANTITY_ERR_FORMAT },
 };
 
 static void test_invalid(void) {
@@ -263,8 +250,8 @@ static void test_string_table(void) {
                            quantity_cmp(&p, &q) == 0,
                    "'%s' parses back", string_table[i].expect);
                 if (string_table[i].alternate) {
-                        ok(quantity_parse(string_table[i].alternate, &p, NULL) == 0,
-                           "parse '%s'", string_table[i].alternate);
+                        ok(quantity_parse(string_table[i].alternate, &p, NULL) == 0, "parse '%s'",
+                           string_table[i].alternate);
                         is_str(fmt(&p), string_table[i].expect, "'%s' is canonically '%s'",
                                string_table[i].alternate, string_table[i].expect);
                 }
@@ -339,8 +326,8 @@ static void test_emit(void) {
                         char in[64], out[64];
                         snprintf(in, sizeof(in), "-%s", emit_table[i].in);
                         snprintf(out, sizeof(out), "-%s", emit_table[i].out);
-                        ok(quantity_parse(in, &q, NULL) == 0 && streq(fmt(&q), out),
-                           "'%s' -> '%s'", in, out);
+                        ok(quantity_parse(in, &q, NULL) == 0 && streq(fmt(&q), out), "'%s' -> '%s'",
+                           in, out);
                 }
         }
 }
@@ -374,13 +361,20 @@ static void test_cmp(void) {
                 int be;
                 int cmp;
         } itable[] = {
-                { 901, -2, 901, -2, 0 },     { 90, -1, 901, -2, -1 },
-                { 901, -2, 900, -2, 1 },     { 0, 0, 0, 0, 0 },
-                { 0, 1, 0, -1, 0 },          { 0, -1, 0, 1, 0 },
-                { 800, -3, 1, 0, -1 },       { 800, -3, 79, -2, 1 },
-                { INT64_MAX, 0, 1, -1, 1 },  { INT64_MAX, 1, 1, 0, 1 },
-                { INT64_MAX, 1, 1, 1, 1 },   { INT64_MAX, 1, 0, 1, 1 },
-                { INT64_MIN, 0, 0, 0, -1 },  { INT64_MIN, -9, -1, 0, -1 },
+                { 901, -2, 901, -2, 0 },
+                { 90, -1, 901, -2, -1 },
+                { 901, -2, 900, -2, 1 },
+                { 0, 0, 0, 0, 0 },
+                { 0, 1, 0, -1, 0 },
+                { 0, -1, 0, 1, 0 },
+                { 800, -3, 1, 0, -1 },
+                { 800, -3, 79, -2, 1 },
+                { INT64_MAX, 0, 1, -1, 1 },
+                { INT64_MAX, 1, 1, 0, 1 },
+                { INT64_MAX, 1, 1, 1, 1 },
+                { INT64_MAX, 1, 0, 1, 1 },
+                { INT64_MIN, 0, 0, 0, -1 },
+                { INT64_MIN, -9, -1, 0, -1 },
                 { INT64_MAX, -9, INT64_MAX, -8, -1 },
         };
         for (size_t i = 0; i < ELEMENTSOF(itable); i++) {
@@ -409,12 +403,9 @@ static void test_arith(void) {
                 quantity_format rf;
         } table[] = {
                 /* TestAdd / TestSub: a + b and a - b, format of the result. */
-                { 10, DSI, 1, 1, DSI, 20, 0, DSI },
-                { 10, DSI, 1, 0, BSI, 11, 9, DSI },
-                { 10, BSI, 1, 0, DSI, 11, 9, BSI },
-                { 0, DSI, 50, 0, DSI, 50, -50, DSI },
-                { 50, DSI, 0, 0, DSI, 50, 50, DSI },
-                { 0, DSI, 0, 0, DSI, 0, 0, DSI },
+                { 10, DSI, 1, 1, DSI, 20, 0, DSI },  { 10, DSI, 1, 0, BSI, 11, 9, DSI },
+                { 10, BSI, 1, 0, DSI, 11, 9, BSI },  { 0, DSI, 50, 0, DSI, 50, -50, DSI },
+                { 50, DSI, 0, 0, DSI, 50, 50, DSI }, { 0, DSI, 0, 0, DSI, 0, 0, DSI },
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
                 quantity a = quantity_from_int(table[i].a, table[i].af);
@@ -483,9 +474,9 @@ static void test_values(void) {
                 int from, to;
                 int64_t want;
         } table[] = {
-                { -9, -9, 1 },      { -9, -6, 1 },   { -9, -3, 1 },   { -9, 0, 1 },
-                { -6, -9, 1000 },   { -6, -6, 1 },   { -6, -3, 1 },   { -6, 0, 1 },
-                { -3, -9, 1000000 }, { -3, -6, 1000 }, { -3, -3, 1 }, { -3, 0, 1 },
+                { -9, -9, 1 },         { -9, -6, 1 },      { -9, -3, 1 },   { -9, 0, 1 },
+                { -6, -9, 1000 },      { -6, -6, 1 },      { -6, -3, 1 },   { -6, 0, 1 },
+                { -3, -9, 1000000 },   { -3, -6, 1000 },   { -3, -3, 1 },   { -3, 0, 1 },
                 { 0, -9, 1000000000 }, { 0, -6, 1000000 }, { 0, -3, 1000 }, { 0, 0, 1 },
                 { 2, -2, 10000 },
         };
@@ -537,15 +528,23 @@ static void test_values(void) {
                 quantity_format f;
                 const char *want;
         } ntable[] = {
-                { 1, 0, DSI, "1" },           { 1000, 0, DSI, "1k" },
-                { 1234000, 0, DSI, "1234k" }, { 1024, 0, BSI, "1Ki" },
+                { 1, 0, DSI, "1" },
+                { 1000, 0, DSI, "1k" },
+                { 1234000, 0, DSI, "1234k" },
+                { 1024, 0, BSI, "1Ki" },
                 { 1000000, 0, _QUANTITY_FORMAT_INVALID, "1e6" },
-                { 1024 * 1024, 0, BSI, "1Mi" }, { 1, -3, DSI, "1m" },
-                { 1000, -3, DSI, "1" },       { 1234000, -3, DSI, "1234" },
-                { 1024, -3, BSI, "1024m" },   { 1000000, -3, _QUANTITY_FORMAT_INVALID, "1e3" },
-                { 1024 * 1024, -3, BSI, "1048576m" }, { 1, -9, DSI, "1n" },
-                { 1000, -9, DSI, "1u" },      { 1, -6, DSI, "1u" },
-                { 1000, -6, DSI, "1m" },      { 0, -9, DSI, "0" },
+                { 1024 * 1024, 0, BSI, "1Mi" },
+                { 1, -3, DSI, "1m" },
+                { 1000, -3, DSI, "1" },
+                { 1234000, -3, DSI, "1234" },
+                { 1024, -3, BSI, "1024m" },
+                { 1000000, -3, _QUANTITY_FORMAT_INVALID, "1e3" },
+                { 1024 * 1024, -3, BSI, "1048576m" },
+                { 1, -9, DSI, "1n" },
+                { 1000, -9, DSI, "1u" },
+                { 1, -6, DSI, "1u" },
+                { 1000, -6, DSI, "1m" },
+                { 0, -9, DSI, "0" },
                 { 0, 0, DSI, "0" },
         };
         for (size_t i = 0; i < ELEMENTSOF(ntable); i++) {
