@@ -2,7 +2,8 @@
 # Resource quantities, int-or-string, RFC 3339 times, name validation.
 lib_libtimonier_a_SOURCES += \
 	lib/quantity.c lib/quantity.h \
-	lib/timeutil.c lib/timeutil.h
+	lib/timeutil.c lib/timeutil.h \
+	lib/intstr.c lib/intstr.h
 
 check_PROGRAMS += tests/unit/quantity_test
 TESTS += tests/unit/quantity_test
@@ -31,3 +32,8 @@ if !ENABLE_FUZZ
 TESTS += tests/fuzz/fuzz_time
 endif
 EXTRA_DIST += tests/fuzz/corpus/time
+
+check_PROGRAMS += tests/unit/intstr_test
+TESTS += tests/unit/intstr_test
+tests_unit_intstr_test_SOURCES = tests/unit/intstr_test.c tests/tap.h
+tests_unit_intstr_test_LDADD = $(LIBTIMONIER_LIBS)
