@@ -92,8 +92,13 @@ size_t json_string_len(const json *v);
 /* Replace a node's value in place (keeps its position in its parent). */
 void json_set_string(json *v, const char *s);
 void json_set_int(json *v, int64_t i);
+void json_set_double(json *v, double d);
+void json_set_bool(json *v, bool b);
+void json_set_null(json *v);
 
-/* Arrays. Indexes out of range return NULL / -ERANGE. */
+/* Arrays. Indexes out of range return NULL / -ERANGE; a node that is not an
+ * array gives NULL / -EINVAL. Functions taking a value free it when they
+ * fail (or when the container is of the wrong type), so it never leaks. */
 size_t json_array_len(const json *a);
 json *json_array_get(const json *a, size_t i);
 void json_array_append(json *a, json *take);
@@ -138,7 +143,13 @@ bool json_equal(const json *a, const json *b);
  * limits may be NULL for json_default_limits. Duplicate keys in an object:
  * the last wins, and *ret_duplicates (if non-NULL) receives a newly
  * allocated array of the duplicated field paths ("spec.containers[0].name"),
- * for fieldValidation=Strict|Warn. */
+ * for fieldValidation=Strict|Warn: a NULL-terminated strv (at most 64 paths,
+ * each once), or NULL when there were none.
+ *
+ * Errors: -E2BIG for a limit exceeded (the message names it: max_size,
+ * max_depth, max_string), -ERANGE for a number out of range of a double,
+ * -EINVAL for malformed JSON (including invalid UTF-8). Messages read
+ * "invalid JSON at line L, column C: ...", columns counted in characters. */
 int json_parse(const char *buf, size_t len, const json_limits *limits, json **ret, tm_error **err);
 int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json **ret,
                   char ***ret_duplicates, tm_error **err);
@@ -148,8 +159,18 @@ enum {
         JSON_SORT_KEYS = 1 << 1, /* object keys sorted (stable output) */
 };
 
-/* Serialize compactly (no spaces) unless flags say otherwise. The result is
- * malloc'd and NUL-terminated; *ret_len (if non-NULL) gets its length. */
+/* Serialize compactly (no spaces) unless flags say otherwise (JSON_PRETTY
+ * indents by 4 spaces, like kubectl). The result is malloc'd and
+ * NUL-terminated; *ret_len (if non-NULL) gets its length. Strings are UTF-8
+ * passed through, control characters escaped, invalid UTF-8 (only possible
+ * in strings built by code) replaced by U+FFFD. Doubles are written in the
+ * shortest form that reads back as the same value, always with a '.' or an
+ * exponent so they stay doubles; NaN and infinities (never produced by the
+ * parser) are written as null. */
 char *json_serialize(const json *v, unsigned flags, size_t *ret_len);
+
+/* A double as json_serialize() writes it, NUL-terminated; returns the
+ * length. */
+size_t json_format_double(double d, char buf[static 32]);
 
 #endif

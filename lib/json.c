@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JSON object tree: yajl's callback parser builds it, a small generator
+ * writes it out (see json_serialize() for why not yajl_gen). */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+#include "strbuf.h"
+
+const json_limits json_default_limits = {
+        .max_size = 3 * 1024 * 1024,
+        .max_depth = 100,
+        .max_string = 1024 * 1024,
+};
+
+typedef struct json_member {
+        char *key;
+        size_t klen;
+        json *value;
+} json_member;
+
+enum {
+        NODE_STR_INLINE = 1 << 0, /* str.s points into the node's own allocation */
+};
+
+struct json {
+        uint8_t type;
+        uint8_t flags;
+        union {
+                bool b;
+                int64_t i;
+                double d;
+                struct {
+                        char *s;
+                        size_t len;
+                } str;
+                struct {
+                        json **v;
+                        size_t len, cap;
+                } arr;
+                struct {
+                        json_member *m;
+                        uint32_t len, cap;
+                        /* Open-addressing hash of member index + 1, for
+                         * objects of OBJ_INDEX_MIN members or more, so that
+                         * building and looking up large objects is not
+                         * quadratic. Kept up to date by every mutation (never
+                         * built lazily by a lookup: readers may share a
+                         * const tree across threads). */
+                        uint32_t *idx;
+                        uint32_t idx_size; /* power of two, or 0 */
+                } obj;
+        };
+};
+
+#define OBJ_INDEX_MIN 16
+/* Duplicate paths reported by json_parse_ex(), at most (one is enough to
+ * refuse a strict request; the bound keeps a hostile document cheap). */
+#define MAX_DUPLICATES 64
+
+static json *node_new(json_type t) {
+        json *v = xmalloc(sizeof *v);
+        memset(v, 0, sizeof *v);
+        v->type = (uint8_t)t;
+        return v;
+}
+
+json *json_new_null(void) {
+        return node_new(JSON_NULL);
+}
+
+json *json_new_bool(bool b) {
+        json *v = node_new(JSON_BOOL);
+        v->b = b;
+        return v;
+}
+
+json *json_new_int(int64_t i) {
+        json *v = node_new(JSON_INT);
+        v->i = i;
+        return v;
+}
+
+json *json_new_double(double d) {
+        json *v = node_new(JSON_DOUBLE);
+        v->d = d;
+        return v;
+}
+
+json *json_new_stringn(const char *s, size_t n) {
+        /* One allocation for the node and its bytes. */
+        if (n > SIZE_MAX - sizeof(json) - 1)
+                oom();
+        json *v = xmalloc(sizeof(json) + n + 1);
+        memset(v, 0, sizeof *v);
+        v->type = JSON_STRING;
+        v->flags = NODE_STR_INLINE;
+        v->str.s = (char *)(v + 1);
+        if (n)
+                memcpy(v->str.s, s, n);
+        v->str.s[n] = '\0';
+        v->str.len = n;
+        return v;
+}
+
+json *json_new_string(const char *s) {
+        return json_new_stringn(s, strlen(s));
+}
+
+json *json_new_string_take(char *s) {
+        json *v = node_new(JSON_STRING);
+        v->str.s = s;
+        v->str.len = strlen(s);
+        return v;
+}
+
+json *json_new_array(void) {
+        return node_new(JSON_ARRAY);
+}
+
+json *json_new_object(void) {
+        return node_new(JSON_OBJECT);
+}
+
+/* Free what a node holds, leaving the node itself. */
+static void node_clear(json *v) {
+        switch (v->type) {
+        case JSON_STRING:
+                if (!(v->flags & NODE_STR_INLINE))
+                        free(v->str.s);
+                break;
+        case JSON_ARRAY:
+                for (size_t i = 0; i < v->arr.len; i++)
+                        json_free(v->arr.v[i]);
+                free(v->arr.v);
+                break;
+        case JSON_OBJECT:
+                for (size_t i = 0; i < v->obj.len; i++) {
+                        free(v->obj.m[i].key);
+                        json_free(v->obj.m[i].value);
+                }
+                free(v->obj.m);
+                free(v->obj.idx);
+                break;
+        default:
+                break;
+        }
+        uint8_t flags = v->flags;
+        memset(&v->str, 0, sizeof(*v) - offsetof(json, str));
+        v->flags = flags;
+}
+
+void json_free(json *v) {
+        if (!v)
+                return;
+        node_clear(v);
+        free(v);
+}
+
+json_type json_get_type(const json *v) {
+        return v ? (json_type)v->type : _JSON_TYPE_INVALID;
+}
+
+const char *json_type_name(json_type t) {
+        static const char *const names[_JSON_TYPE_MAX] = {
+                [JSON_NULL] = "null",     [JSON_BOOL] = "boolean", [JSON_INT] = "integer",
+                [JSON_DOUBLE] = "number", [JSON_STRING] = "string", [JSON_ARRAY] = "array",
+                [JSON_OBJECT] = "object",
+        };
+        if (t < 0 || t >= _JSON_TYPE_MAX)
+                return "invalid";
+        return names[t];
+}
+
+bool json_bool(const json *v) {
+        return v && v->type == JSON_BOOL && v->b;
+}
+
+int64_t json_int(const json *v) {
+        if (!v)
+                return 0;
+        if (v->type == JSON_INT)
+                return v->i;
+        if (v->type == JSON_DOUBLE) {
+                /* Saturate: converting an out-of-range double is undefined. */
+                if (isnan(v->d))
+                        return 0;
+                if (v->d >= 9223372036854775808.0)
+                        return INT64_MAX;
+                if (v->d <= -9223372036854775808.0)
+                        return INT64_MIN;
+                return (int64_t)v->d;
+        }
+        return 0;
+}
+
+double json_double(const json *v) {
+        if (!v)
+                return 0;
+        if (v->type == JSON_DOUBLE)
+                return v->d;
+        if (v->type == JSON_INT)
+                return (double)v->i;
+        return 0;
+}
+
+const char *json_string(const json *v) {
+        return v && v->type == JSON_STRING ? v->str.s : NULL;
+}
+
+size_t json_string_len(const json *v) {
+        return v && v->type == JSON_STRING ? v->str.len : 0;
+}
+
+void json_set_string(json *v, const char *s) {
+        if (!v)
+                return;
+        char *copy = xstrdup(s); /* s may point into v */
+        node_clear(v);
+        v->type = JSON_STRING;
+        v->flags &= (uint8_t)~NODE_STR_INLINE;
+        v->str.s = copy;
+        v->str.len = strlen(copy);
+}
+
+void json_set_int(json *v, int64_t i) {
+        if (!v)
+                return;
+        node_clear(v);
+        v->type = JSON_INT;
+        v->i = i;
+}
+
+void json_set_double(json *v, double d) {
+        if (!v)
+                return;
+        node_clear(v);
+        v->type = JSON_DOUBLE;
+        v->d = d;
+}
+
+void json_set_bool(json *v, bool b) {
+        if (!v)
+                return;
+        node_clear(v);
+        v->type = JSON_BOOL;
+        v->b = b;
+}
+
+void json_set_null(json *v) {
+        if (!v)
+                return;
+        node_clear(v);
+        v->type = JSON_NULL;
+}
+
+/* --- arrays -------------------------------------------------------------- */
+
+size_t json_array_len(const json *a) {
+        return a && a->type == JSON_ARRAY ? a->arr.len : 0;
+}
+
+json *json_array_get(const json *a, size_t i) {
+        if (!a || a->type != JSON_ARRAY || i >= a->arr.len)
+                return NULL;
+        return a->arr.v[i];
+}
+
+static void array_grow(json *a) {
+        if (a->arr.len < a->arr.cap)
+                return;
+        size_t cap = a->arr.cap ? a->arr.cap * 2 : 4;
+        a->arr.v = xreallocarray(a->arr.v, cap, sizeof(json *));
+        a->arr.cap = cap;
+}
+
+void json_array_append(json *a, json *take) {
+        if (!take)
+                return;
+        if (!a || a->type != JSON_ARRAY) {
+                json_free(take);
+                return;
+        }
+        array_grow(a);
+        a->arr.v[a->arr.len++] = take;
+}
+
+int json_array_insert(json *a, size_t i, json *take) {
+        if (!a || a->type != JSON_ARRAY || !take || i > a->arr.len) {
+                json_free(take);
+                return a && a->type == JSON_ARRAY ? -ERANGE : -EINVAL;
+        }
+        array_grow(a);
+        memmove(a->arr.v + i + 1, a->arr.v + i, (a->arr.len - i) * sizeof(json *));
+        a->arr.v[i] = take;
+        a->arr.len++;
+        return 0;
+}
+
+int json_array_set(json *a, size_t i, json *take) {
+        if (!a || a->type != JSON_ARRAY || !take || i >= a->arr.len) {
+                json_free(take);
+                return a && a->type == JSON_ARRAY ? -ERANGE : -EINVAL;
+        }
+        json_free(a->arr.v[i]);
+        a->arr.v[i] = take;
+        return 0;
+}
+
+json *json_array_take(json *a, size_t i) {
+        if (!a || a->type != JSON_ARRAY || i >= a->arr.len)
+                return NULL;
+        json *v = a->arr.v[i];
+        memmove(a->arr.v + i, a->arr.v + i + 1, (a->arr.len - i - 1) * sizeof(json *));
+        a->arr.len--;
+        return v;
+}
+
+int json_array_remove(json *a, size_t i) {
+        if (!a || a->type != JSON_ARRAY)
+                return -EINVAL;
+        json *v = json_array_take(a, i);
+        if (!v)
+                return -ERANGE;
+        json_free(v);
+        return 0;
+}
+
+/* --- objects ------------------------------------------------------------- */
+
+static inline uint32_t key_hash(const char *k, size_t n) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ (uint8_t)k[i]) * 16777619u;
+        return h;
+}
+
+static void obj_index_insert(json *o, uint32_t i) {
+        uint32_t mask = o->obj.idx_size - 1;
+        uint32_t h = key_hash(o->obj.m[i].key, o->obj.m[i].klen) & mask;
+        while (o->obj.idx[h])
+                h = (h + 1) & mask;
+        o->obj.idx[h] = i + 1;
+}
+
+static void obj_index_rebuild(json *o) {
+        free(o->obj.idx);
+        o->obj.idx = NULL;
+        o->obj.idx_size = 0;
+        if (o->obj.len < OBJ_INDEX_MIN)
+                return;
+        uint32_t size = 32;
+        while (size < o->obj.len * 2u)
+                size *= 2;
+        o->obj.idx = xcalloc(size, sizeof(uint32_t));
+        o->obj.idx_size = size;
+        for (uint32_t i = 0; i < o->obj.len; i++)
+                obj_index_insert(o, i);
+}
+
+static json_member *obj_find(const json *o, const char *key, size_t klen) {
+        if (o->obj.idx) {
+                uint32_t mask = o->obj.idx_size - 1;
+                for (uint32_t h = key_hash(key, klen) & mask; o->obj.idx[h]; h = (h + 1) & mask) {
+                        json_member *m = &o->obj.m[o->obj.idx[h] - 1];
+                        if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+                                return m;
+                }
+                return NULL;
+        }
+        for (uint32_t i = 0; i < o->obj.len; i++) {
+                json_member *m = &o->obj.m[i];
+                if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+                        return m;
+        }
+        return NULL;
+}
+
+/* Append a member whose key is known to be absent; takes key and value. */
+static void obj_append(json *o, char *key, size_t klen, json *value) {
+        if (o->obj.len == o->obj.cap) {
+                if (o->obj.cap >= UINT32_MAX / 2)
+                        oom();
+                uint32_t cap = o->obj.cap ? o->obj.cap * 2 : 4;
+                o->obj.m = xreallocarray(o->obj.m, cap, sizeof(json_member));
+                o->obj.cap = cap;
+        }
+        uint32_t i = o->obj.len++;
+        o->obj.m[i] = (json_member){ .key = key, .klen = klen, .value = value };
+        if (o->obj.len < OBJ_INDEX_MIN)
+                return;
+        if (!o->obj.idx || o->obj.len * 2u > o->obj.idx_size)
+                obj_index_rebuild(o);
+        else
+                obj_index_insert(o, i);
+}
+
+static void obj_remove_at(json *o, uint32_t i) {
+        free(o->obj.m[i].key);
+        memmove(o->obj.m + i, o->obj.m + i + 1, (o->obj.len - i - 1) * sizeof(json_member));
+        o->obj.len--;
+        if (o->obj.idx)
+                obj_index_rebuild(o);
+}
+
+size_t json_object_len(const json *o) {
+        return o && o->type == JSON_OBJECT ? o->obj.len : 0;
+}
+
+const char *json_object_key_at(const json *o, size_t i) {
+        if (!o || o->type != JSON_OBJECT || i >= o->obj.len)
+                return NULL;
+        return o->obj.m[i].key;
+}
+
+json *json_object_value_at(const json *o, size_t i) {
+        if (!o || o->type != JSON_OBJECT || i >= o->obj.len)
+                return NULL;
+        return o->obj.m[i].value;
+}
+
+json *json_object_get(const json *o, const char *key) {
+        if (!o || o->type != JSON_OBJECT || !key)
+                return NULL;
+        json_member *m = obj_find(o, key, strlen(key));
+        return m ? m->value : NULL;
+}
+
+void json_object_set(json *o, const char *key, json *take) {
+        if (!take)
+                return;
+        if (!o || o->type != JSON_OBJECT || !key) {
+                json_free(take);
+                return;
+        }
+        size_t klen = strlen(key);
+        json_member *m = obj_find(o, key, klen);
+        if (m) {
+                if (m->value != take)
+                        json_free(m->value);
+                m->value = take;
+                return;
+        }
+        obj_append(o, xstrndup(key, klen), klen, take);
+}
+
+json *json_object_take(json *o, const char *key) {
+        if (!o || o->type != JSON_OBJECT || !key)
+                return NULL;
+        json_member *m = obj_find(o, key, strlen(key));
+        if (!m)
+                return NULL;
+        json *v = m->value;
+        obj_remove_at(o, (uint32_t)(m - o->obj.m));
+        return v;
+}
+
+bool json_object_remove(json *o, const char *key) {
+        json *v = json_object_take(o, key);
+        if (!v)
+                return false;
+        json_free(v);
+        return true;
+}
+
+json *json_object_ensure_object(json *o, const char *key) {
+        if (!o || o->type != JSON_OBJECT || !key)
+                return NULL;
+        json *v = json_object_get(o, key);
+        if (v && v->type == JSON_OBJECT)
+                return v;
+        v = json_new_object();
+        json_object_set(o, key, v);
+        return v;
+}
+
+const char *json_object_get_string(const json *o, const char *key) {
+        return json_string(json_object_get(o, key));
+}
+
+int64_t json_object_get_int(const json *o, const char *key, int64_t dflt) {
+        json *v = json_object_get(o, key);
+        return v && v->type == JSON_INT ? v->i : dflt;
+}
+
+bool json_object_get_bool(const json *o, const char *key, bool dflt) {
+        json *v = json_object_get(o, key);
+        return v && v->type == JSON_BOOL ? v->b : dflt;
+}
+
+void json_object_set_string(json *o, const char *key, const char *s) {
+        json_object_set(o, key, json_new_string(s));
+}
+
+void json_object_set_int(json *o, const char *key, int64_t i) {
+        json_object_set(o, key, json_new_int(i));
+}
+
+void json_object_set_bool(json *o, const char *key, bool b) {
+        json_object_set(o, key, json_new_bool(b));
+}
+
+static json *json_getv(const json *root, va_list ap) {
+        const json *v = root;
+        const char *k;
+        while ((k = va_arg(ap, const char *))) {
+                v = json_object_get(v, k);
+                if (!v)
+                        return NULL;
+        }
+        return (json *)v;
+}
+
+json *json_get(const json *root, ...) {
+        va_list ap;
+        va_start(ap, root);
+        json *v = json_getv(root, ap);
+        va_end(ap);
+        return v;
+}
+
+const char *json_get_str(const json *root, ...) {
+        va_list ap;
+        va_start(ap, root);
+        json *v = json_getv(root, ap);
+        va_end(ap);
+        return json_string(v);
+}
+
+/* --- copy, equality ------------------------------------------------------ */
+
+json *json_copy(const json *v) {
+        if (!v)
+                return NULL;
+        switch (v->type) {
+        case JSON_STRING:
+                return json_new_stringn(v->str.s, v->str.len);
+        case JSON_ARRAY: {
+                json *a = json_new_array();
+                if (v->arr.len) {
+                        a->arr.v = xreallocarray(NULL, v->arr.len, sizeof(json *));
+                        a->arr.cap = v->arr.len;
+                        for (size_t i = 0; i < v->arr.len; i++)
+                                a->arr.v[a->arr.len++] = json_copy(v->arr.v[i]);
+                }
+                return a;
+        }
+        case JSON_OBJECT: {
+                json *o = json_new_object();
+                if (v->obj.len) {
+                        o->obj.m = xreallocarray(NULL, v->obj.len, sizeof(json_member));
+                        o->obj.cap = v->obj.len;
+                        for (uint32_t i = 0; i < v->obj.len; i++) {
+                                const json_member *m = &v->obj.m[i];
+                                o->obj.m[i] = (json_member){
+                                        .key = xstrndup(m->key, m->klen),
+                                        .klen = m->klen,
+                                        .value = json_copy(m->value),
+                                };
+                        }
+                        o->obj.len = v->obj.len;
+                }
+                if (v->obj.idx) {
+                        /* Same positions, so the same index. */
+                        o->obj.idx = xreallocarray(NULL, v->obj.idx_size, sizeof(uint32_t));
+                        memcpy(o->obj.idx, v->obj.idx, v->obj.idx_size * sizeof(uint32_t));
+                        o->obj.idx_size = v->obj.idx_size;
+                }
+                return o;
+        }
+        default: {
+                json *c = node_new(v->type);
+                memcpy(&c->str, &v->str, sizeof(*v) - offsetof(json, str)); /* a scalar */
+                return c;
+        }
+        }
+}
+
+bool json_equal(const json *a, const json *b) {
+        if (a == b)
+                return true;
+        if (!a || !b || a->type != b->type)
+                return false;
+        switch (a->type) {
+        case JSON_NULL:
+                return true;
+        case JSON_BOOL:
+                return a->b == b->b;
+        case JSON_INT:
+                return a->i == b->i;
+        case JSON_DOUBLE:
+                return a->d == b->d || (isnan(a->d) && isnan(b->d));
+        case JSON_STRING:
+                return a->str.len == b->str.len && memcmp(a->str.s, b->str.s, a->str.len) == 0;
+        case JSON_ARRAY:
+                if (a->arr.len != b->arr.len)
+                        return false;
+                for (size_t i = 0; i < a->arr.len; i++)
+                        if (!json_equal(a->arr.v[i], b->arr.v[i]))
+                                return false;
+                return true;
+        case JSON_OBJECT:
+                if (a->obj.len != b->obj.len)
+                        return false;
+                for (uint32_t i = 0; i < a->obj.len; i++) {
+                        const json_member *m = &a->obj.m[i];
+                        /* Most objects compared are in the same order. */
+                        const json_member *n = &b->obj.m[i];
+                        if (n->klen != m->klen || memcmp(n->key, m->key, m->klen) != 0) {
+                                n = obj_find(b, m->key, m->klen);
+                                if (!n)
+                                        return false;
+                        }
+                        if (!json_equal(m->value, n->value))
+                                return false;
+                }
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* --- parsing ------------------------------------------------------------- */
+
+typedef struct parse_frame {
+        json *node;
+        char *key; /* pending key of an object, owned */
+        size_t klen;
+        const char *cur_key; /* key of the last member added (for paths) */
+        size_t cur_klen;
+} parse_frame;
+
+typedef struct parse_ctx {
+        const json_limits *lim;
+        parse_frame *stack;
+        size_t depth, cap;
+        json *root;
+        int err_code;
+        char *err_msg;
+        bool want_dups;
+        char **dups;
+        size_t ndups;
+} parse_ctx;
+
+static int ctx_fail(parse_ctx *c, int code, const char *fmt, ...) _printf_(3, 4);
+static int ctx_fail(parse_ctx *c, int code, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        free(c->err_msg);
+        c->err_msg = xvasprintf(fmt, ap);
+        va_end(ap);
+        c->err_code = code;
+        return 0; /* cancels the yajl parse */
+}
+
+/* The field path of the pending key in the innermost object. */
+static char *ctx_path(parse_ctx *c, const char *key, size_t klen) {
+        strbuf b = STRBUF_INIT;
+        for (size_t i = 0; i + 1 < c->depth; i++) {
+                const parse_frame *f = &c->stack[i];
+                if (f->node->type == JSON_ARRAY) {
+                        strbuf_printf(&b, "[%zu]", f->node->arr.len - 1);
+                } else {
+                        if (b.len)
+                                strbuf_putc(&b, '.');
+                        strbuf_append(&b, f->cur_key, strnlen(f->cur_key, f->cur_klen));
+                }
+        }
+        if (b.len)
+                strbuf_putc(&b, '.');
+        strbuf_append(&b, key, strnlen(key, klen));
+        return strbuf_take(&b, NULL);
+}
+
+static void ctx_note_duplicate(parse_ctx *c, const char *key, size_t klen) {
+        if (!c->want_dups || c->ndups >= MAX_DUPLICATES)
+                return;
+        char *p = ctx_path(c, key, klen);
+        for (size_t i = 0; i < c->ndups; i++)
+                if (streq(c->dups[i], p)) {
+                        free(p);
+                        return;
+                }
+        c->dups = xreallocarray(c->dups, c->ndups + 2, sizeof(char *));
+        c->dups[c->ndups++] = p;
+        c->dups[c->ndups] = NULL;
+}
+
+static int ctx_add(parse_ctx *c, json *v) {
+        if (c->depth == 0) {
+                c->root = v;
+                return 1;
+        }
+        parse_frame *f = &c->stack[c->depth - 1];
+        json *p = f->node;
+        if (p->type == JSON_ARRAY) {
+                array_grow(p);
+                p->arr.v[p->arr.len++] = v;
+                return 1;
+        }
+        json_member *m = obj_find(p, f->key, f->klen);
+        if (m) {
+                /* Last wins, in the first one's position. */
+                ctx_note_duplicate(c, f->key, f->klen);
+                json_free(m->value);
+                m->value = v;
+                free(f->key);
+        } else {
+                obj_append(p, f->key, f->klen, v);
+                m = &p->obj.m[p->obj.len - 1];
+        }
+        f->key = NULL;
+        f->cur_key = m->key;
+        f->cur_klen = m->klen;
+        return 1;
+}
+
+static int cb_null(void *ctx) {
+        return ctx_add(ctx, json_new_null());
+}
+
+static int cb_boolean(void *ctx, int b) {
+        return ctx_add(ctx, json_new_bool(b));
+}
+
+static int cb_number(void *ctx, const char *s, size_t n) {
+        parse_ctx *c = ctx;
+        bool integral = true;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') {
+                        integral = false;
+                        break;
+                }
+        if (integral) {
+                /* yajl has checked the syntax: -?digits. */
+                size_t i = s[0] == '-';
+                uint64_t u = 0, limit = s[0] == '-' ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+                for (; i < n; i++) {
+                        unsigned d = (unsigned)(s[i] - '0');
+                        if (u > (limit - d) / 10)
+                                break;
+                        u = u * 10 + d;
+                }
+                if (i == n)
+                        return ctx_add(c, json_new_int(s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u));
+                /* Out of int64 range: a double, like any other number. */
+        }
+        if (c->lim->max_string && n > c->lim->max_string)
+                return ctx_fail(c, -E2BIG, "number of %zu bytes exceeds the limit of %zu (max_string)",
+                                n, c->lim->max_string);
+        char small[64];
+        _cleanup_free_ char *big = NULL;
+        char *z = small;
+        if (n >= sizeof small)
+                z = big = xmalloc(n + 1);
+        memcpy(z, s, n);
+        z[n] = '\0';
+        /* Assumes LC_NUMERIC is "C" (timonier never calls setlocale for it). */
+        double d = strtod(z, NULL);
+        if (!isfinite(d))
+                return ctx_fail(c, -ERANGE, "number %.32s%s is out of range of a double", z,
+                                n > 32 ? "..." : "");
+        return ctx_add(c, json_new_double(d));
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t n) {
+        parse_ctx *c = ctx;
+        if (c->lim->max_string && n > c->lim->max_string)
+                return ctx_fail(c, -E2BIG, "string of %zu bytes exceeds the limit of %zu (max_string)",
+                                n, c->lim->max_string);
+        return ctx_add(c, json_new_stringn((const char *)s, n));
+}
+
+static int ctx_push(parse_ctx *c, json *v) {
+        if (c->lim->max_depth && c->depth >= c->lim->max_depth) {
+                json_free(v);
+                return ctx_fail(c, -E2BIG, "nesting deeper than the limit of %u (max_depth)",
+                                c->lim->max_depth);
+        }
+        ctx_add(c, v);
+        if (c->depth == c->cap) {
+                c->cap = c->cap ? c->cap * 2 : 16;
+                c->stack = xreallocarray(c->stack, c->cap, sizeof(parse_frame));
+        }
+        c->stack[c->depth++] = (parse_frame){ .node = v };
+        return 1;
+}
+
+static int cb_start_map(void *ctx) {
+        return ctx_push(ctx, json_new_object());
+}
+
+static int cb_start_array(void *ctx) {
+        return ctx_push(ctx, json_new_array());
+}
+
+static int cb_end(void *ctx) {
+        parse_ctx *c = ctx;
+        c->depth--;
+        return 1;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *s, size_t n) {
+        parse_ctx *c = ctx;
+        if (c->lim->max_string && n > c->lim->max_string)
+                return ctx_fail(c, -E2BIG, "key of %zu bytes exceeds the limit of %zu (max_string)", n,
+                                c->lim->max_string);
+        parse_frame *f = &c->stack[c->depth - 1];
+        free(f->key);
+        f->key = xmalloc(n + 1);
+        memcpy(f->key, s, n);
+        f->key[n] = '\0';
+        f->klen = n;
+        return 1;
+}
+
+static const yajl_callbacks parse_callbacks = {
+        .yajl_null = cb_null,
+        .yajl_boolean = cb_boolean,
+        .yajl_number = cb_number,
+        .yajl_string = cb_string,
+        .yajl_start_map = cb_start_map,
+        .yajl_map_key = cb_map_key,
+        .yajl_end_map = cb_end,
+        .yajl_start_array = cb_start_array,
+        .yajl_end_array = cb_end,
+};
+
+/* 1-based line and column (in characters, not bytes) of a byte offset. */
+static void offset_position(const char *buf, size_t len, size_t off, size_t *line, size_t *col) {
+        if (off > len)
+                off = len;
+        size_t l = 1, start = 0;
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + off - p))); p++) {
+                l++;
+                start = (size_t)(p - buf) + 1;
+        }
+        size_t cc = 1;
+        for (size_t i = start; i < off; i++)
+                if (((unsigned char)buf[i] & 0xc0) != 0x80)
+                        cc++;
+        *line = l;
+        *col = cc;
+}
+
+int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json **ret,
+                  char ***ret_duplicates, tm_error **err) {
+        const json_limits *lim = limits ? limits : &json_default_limits;
+        if (lim->max_size && len > lim->max_size)
+                return tm_error_set(err, -E2BIG,
+                                    "JSON document of %zu bytes exceeds the limit of %zu (max_size)",
+                                    len, lim->max_size);
+
+        parse_ctx c = { .lim = lim, .want_dups = ret_duplicates != NULL };
+        yajl_handle h = yajl_alloc(&parse_callbacks, NULL, &c);
+        if (!h)
+                oom();
+        int r = 0;
+        size_t off = 0;
+        bool at_end = false;
+        yajl_status st = yajl_parse(h, (const unsigned char *)buf, len);
+        if (st == yajl_status_ok) {
+                st = yajl_complete_parse(h);
+                at_end = true;
+        }
+        if (st != yajl_status_ok) {
+                /* After yajl_complete_parse() the offset is that of its own
+                 * internal buffer: the problem is at the end of ours. */
+                off = at_end ? len : yajl_get_bytes_consumed(h);
+                size_t line, col;
+                offset_position(buf, len, off, &line, &col);
+                if (st == yajl_status_client_canceled) {
+                        r = tm_error_set(err, c.err_code, "invalid JSON at line %zu, column %zu: %s",
+                                         line, col, c.err_msg);
+                } else {
+                        unsigned char *m = yajl_get_error(h, 0, NULL, 0);
+                        size_t ml = m ? strlen((char *)m) : 0;
+                        while (ml && (m[ml - 1] == '\n' || m[ml - 1] == ' '))
+                                ml--;
+                        r = tm_error_set(err, -EINVAL, "invalid JSON at line %zu, column %zu: %.*s",
+                                         line, col, (int)ml, m ? (char *)m : "syntax error");
+                        if (m)
+                                yajl_free_error(h, m);
+                }
+        }
+        yajl_free(h);
+        for (size_t i = 0; i < c.depth; i++)
+                free(c.stack[i].key);
+        free(c.stack);
+        free(c.err_msg);
+        if (r < 0 || !c.root) {
+                json_free(c.root);
+                strv_free(c.dups);
+                return r < 0 ? r : tm_error_set(err, -EINVAL, "invalid JSON: empty document");
+        }
+        *ret = c.root;
+        if (ret_duplicates)
+                *ret_duplicates = c.dups;
+        return 0;
+}
+
+int json_parse(const char *buf, size_t len, const json_limits *limits, json **ret, tm_error **err) {
+        return json_parse_ex(buf, len, limits, ret, NULL, err);
+}
+
+/* --- generating ---------------------------------------------------------- */
+
+/* A hand generator rather than yajl_gen: yajl_gen goes through a print
+ * callback per token and validates UTF-8 by failing, while ours writes into
+ * one buffer, copies runs of plain bytes at once, and replaces invalid UTF-8
+ * (possible only in strings built by code, never in parsed ones) by U+FFFD
+ * as Go's encoding/json does. bench/bench_json measures both. */
+
+typedef struct gen {
+        char *p, *end, *buf;
+        unsigned flags;
+        unsigned level;
+} gen;
+
+static void gen_grow(gen *g, size_t n) {
+        size_t used = (size_t)(g->p - g->buf), cap = (size_t)(g->end - g->buf);
+        size_t want = used + n + 1;
+        if (want <= cap)
+                return;
+        while (cap < want) {
+                if (cap > SIZE_MAX / 2)
+                        oom();
+                cap = cap ? cap * 2 : 256;
+        }
+        g->buf = xrealloc(g->buf, cap);
+        g->p = g->buf + used;
+        g->end = g->buf + cap;
+}
+
+static inline void gen_reserve(gen *g, size_t n) {
+        if (_unlikely_((size_t)(g->end - g->p) < n + 1))
+                gen_grow(g, n);
+}
+
+static inline void gen_put(gen *g, const char *s, size_t n) {
+        gen_reserve(g, n);
+        memcpy(g->p, s, n);
+        g->p += n;
+}
+
+static inline void gen_putc(gen *g, char ch) {
+        gen_reserve(g, 1);
+        *g->p++ = ch;
+}
+
+/* Bytes of a valid UTF-8 sequence at s (n bytes available), or 0. */
+static size_t utf8_valid_len(const unsigned char *s, size_t n) {
+        unsigned char c = s[0];
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf)
+                need = 2, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+                need = 3, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+                need = 4, cp = c & 0x07;
+        else
+                return 0;
+        if (n < need)
+                return 0;
+        for (size_t i = 1; i < need; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return need;
+}
+
+/* 0: copied as is; 1: needs an escape; 2: starts a multi-byte sequence. */
+static const uint8_t str_class[256] = {
+        [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
+};
+
+static void gen_string(gen *g, const char *str, size_t n) {
+        const unsigned char *s = (const unsigned char *)str;
+        gen_putc(g, '"');
+        size_t i = 0;
+        while (i < n) {
+                size_t j = i;
+                while (j < n && str_class[s[j]] == 0)
+                        j++;
+                if (j > i) {
+                        gen_put(g, (const char *)s + i, j - i);
+                        i = j;
+                        if (i == n)
+                                break;
+                }
+                unsigned char ch = s[i];
+                if (str_class[ch] == 2) {
+                        size_t k = utf8_valid_len(s + i, n - i);
+                        if (k) {
+                                gen_put(g, (const char *)s + i, k);
+                                i += k;
+                        } else {
+                                gen_put(g, "\xef\xbf\xbd", 3);
+                                i++;
+                        }
+                        continue;
+                }
+                gen_reserve(g, 6);
+                *g->p++ = '\\';
+                switch (ch) {
+                case '"':
+                case '\\':
+                        *g->p++ = (char)ch;
+                        break;
+                case '\n':
+                        *g->p++ = 'n';
+                        break;
+                case '\t':
+                        *g->p++ = 't';
+                        break;
+                case '\r':
+                        *g->p++ = 'r';
+                        break;
+                case '\b':
+                        *g->p++ = 'b';
+                        break;
+                case '\f':
+                        *g->p++ = 'f';
+                        break;
+                default: {
+                        static const char hex[] = "0123456789abcdef";
+                        memcpy(g->p, "u00", 3);
+                        g->p[3] = hex[ch >> 4];
+                        g->p[4] = hex[ch & 15];
+                        g->p += 5;
+                }
+                }
+                i++;
+        }
+        gen_putc(g, '"');
+}
+
+static void gen_int(gen *g, int64_t v) {
+        char tmp[24], *e = tmp + sizeof tmp, *q = e;
+        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        do {
+                *--q = (char)('0' + u % 10);
+                u /= 10;
+        } while (u);
+        if (v < 0)
+                *--q = '-';
+        gen_put(g, q, (size_t)(e - q));
+}
+
+size_t json_format_double(double d, char buf[static 32]) {
+        if (!isfinite(d)) {
+                memcpy(buf, "null", 5);
+                return 4;
+        }
+        int n = 0;
+        /* The shortest of %.15g..%.17g that reads back as the same double
+         * (%.17g always does). */
+        for (int prec = 15; prec <= 17; prec++) {
+                n = snprintf(buf, 32, "%.*g", prec, d);
+                if (prec == 17 || strtod(buf, NULL) == d)
+                        break;
+        }
+        /* Keep it a double when parsed back: 1.0, not 1. */
+        if (!strpbrk(buf, ".eE")) {
+                memcpy(buf + n, ".0", 3);
+                n += 2;
+        }
+        return (size_t)n;
+}
+
+static void gen_newline(gen *g) {
+        gen_reserve(g, 1 + 4 * (size_t)g->level);
+        *g->p++ = '\n';
+        memset(g->p, ' ', 4 * (size_t)g->level);
+        g->p += 4 * (size_t)g->level;
+}
+
+static int member_cmp(const void *a, const void *b) {
+        const json_member *x = *(const json_member *const *)a, *y = *(const json_member *const *)b;
+        int r = memcmp(x->key, y->key, x->klen < y->klen ? x->klen : y->klen);
+        if (r)
+                return r;
+        return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+static void gen_value(gen *g, const json *v) {
+        bool pretty = g->flags & JSON_PRETTY;
+        switch (v->type) {
+        case JSON_NULL:
+                gen_put(g, "null", 4);
+                break;
+        case JSON_BOOL:
+                if (v->b)
+                        gen_put(g, "true", 4);
+                else
+                        gen_put(g, "false", 5);
+                break;
+        case JSON_INT:
+                gen_int(g, v->i);
+                break;
+        case JSON_DOUBLE: {
+                char tmp[32];
+                size_t n = json_format_double(v->d, tmp);
+                gen_put(g, tmp, n);
+                break;
+        }
+        case JSON_STRING:
+                gen_string(g, v->str.s, v->str.len);
+                break;
+        case JSON_ARRAY:
+                gen_putc(g, '[');
+                if (v->arr.len == 0) {
+                        gen_putc(g, ']');
+                        break;
+                }
+                g->level++;
+                for (size_t i = 0; i < v->arr.len; i++) {
+                        if (i)
+                                gen_putc(g, ',');
+                        if (pretty)
+                                gen_newline(g);
+                        gen_value(g, v->arr.v[i]);
+                }
+                g->level--;
+                if (pretty)
+                        gen_newline(g);
+                gen_putc(g, ']');
+                break;
+        case JSON_OBJECT: {
+                gen_putc(g, '{');
+                if (v->obj.len == 0) {
+                        gen_putc(g, '}');
+                        break;
+                }
+                _cleanup_free_ const json_member **sorted = NULL;
+                if (g->flags & JSON_SORT_KEYS) {
+                        sorted = xreallocarray(NULL, v->obj.len, sizeof(json_member *));
+                        for (uint32_t i = 0; i < v->obj.len; i++)
+                                sorted[i] = &v->obj.m[i];
+                        qsort(sorted, v->obj.len, sizeof(json_member *), member_cmp);
+                }
+                g->level++;
+                for (uint32_t i = 0; i < v->obj.len; i++) {
+                        const json_member *m = sorted ? sorted[i] : &v->obj.m[i];
+                        if (i)
+                                gen_putc(g, ',');
+                        if (pretty)
+                                gen_newline(g);
+                        gen_string(g, m->key, m->klen);
+                        if (pretty)
+                                gen_put(g, ": ", 2);
+                        else
+                                gen_putc(g, ':');
+                        gen_value(g, m->value);
+                }
+                g->level--;
+                if (pretty)
+                        gen_newline(g);
+                gen_putc(g, '}');
+                break;
+        }
+        }
+}
+
+char *json_serialize(const json *v, unsigned flags, size_t *ret_len) {
+        gen g = { .flags = flags };
+        if (v)
+                gen_value(&g, v);
+        else
+                gen_put(&g, "null", 4);
+        *g.p = '\0';
+        if (ret_len)
+                *ret_len = (size_t)(g.p - g.buf);
+        return g.buf;
+}
