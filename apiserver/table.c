@@ -376,6 +376,7 @@ static const struct column_override column_overrides[] = {
         { "scheduling.k8s.io", "priorityclasses", "Preemption Policy",
           "priorityclass-preemption-policy" },
         { "storage.k8s.io", "storageclasses", "ReclaimPolicy", "storageclass-reclaim-policy" },
+        { "storage.k8s.io", "storageclasses", "AllowVolumeExpansion", "storageclass-allow-expansion" },
         { "storage.k8s.io", "storageclasses", "VolumeBindingMode", "storageclass-binding-mode" },
         { "storage.k8s.io", "csidrivers", "AttachRequired", "csidriver-attach-required" },
 };

@@ -1302,6 +1302,11 @@ static json *col_csidriver_attach_required(const struct table_cell_ctx *c) {
         return json_new_bool(json_is_bool(v) ? json_bool(v) : true);
 }
 
+/* A bool cell even though upstream's column type is string. */
+static json *col_storageclass_allow_expansion(const struct table_cell_ctx *c) {
+        return json_new_bool(json_bool(jget(c->obj, "allowVolumeExpansion")));
+}
+
 /* Sorted by name for bsearch. */
 const struct table_computed table_computed_table[] = {
         { .name = "access-modes", .cell = col_access_modes },
@@ -1375,6 +1380,7 @@ const struct table_computed table_computed_table[] = {
         { .name = "service-selector", .cell = col_service_selector },
         { .name = "serviceaccount-secrets-count", .cell = col_serviceaccount_secrets_count },
         { .name = "statefulset-ready", .cell = col_statefulset_ready },
+        { .name = "storageclass-allow-expansion", .cell = col_storageclass_allow_expansion },
         { .name = "storageclass-binding-mode", .cell = col_storageclass_binding_mode },
         { .name = "storageclass-name", .cell = col_storageclass_name },
         { .name = "storageclass-reclaim-policy", .cell = col_storageclass_reclaim },
