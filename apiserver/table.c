@@ -373,8 +373,6 @@ static const struct column_override column_overrides[] = {
         { "", "persistentvolumeclaims", "StorageClass", "volume-class" },
         { "", "persistentvolumeclaims", "VolumeAttributesClass", "volume-attributes-class" },
         { "", "persistentvolumeclaims", "VolumeMode", "volume-mode" },
-        { "scheduling.k8s.io", "priorityclasses", "Preemption Policy",
-          "priorityclass-preemption-policy" },
         { "storage.k8s.io", "storageclasses", "ReclaimPolicy", "storageclass-reclaim-policy" },
         { "storage.k8s.io", "storageclasses", "AllowVolumeExpansion", "storageclass-allow-expansion" },
         { "storage.k8s.io", "storageclasses", "VolumeBindingMode", "storageclass-binding-mode" },

@@ -638,7 +638,11 @@ static json *col_service_selector(const struct table_cell_ctx *c) {
         return format_labels(jget(c->obj, "spec.selector"));
 }
 
+/* The first of spec.clusterIPs (spec.clusterIP for objects without it). */
 static json *col_cluster_ip(const struct table_cell_ctx *c) {
+        const json *ips = jget(c->obj, "spec.clusterIPs");
+        if (json_is_array(ips))
+                return cell_or(json_string(json_array_get(ips, 0)), "<none>");
         return cell_or(jstr(c->obj, "spec.clusterIP"), "<none>");
 }
 
@@ -655,6 +659,20 @@ static json *col_endpoints_addresses(const struct table_cell_ctx *c) {
                 const json *ss = json_array_get(subsets, i);
                 const json *ports = json_object_get(ss, "ports");
                 const json *addrs = json_object_get(ss, "addresses");
+                if (json_array_len(ports) == 0) {
+                        /* headless services without ports: the bare IPs */
+                        for (size_t a = 0; a < json_array_len(addrs); a++) {
+                                const char *ip = json_object_get_string(json_array_get(addrs, a), "ip");
+                                if (listed == max)
+                                        more = true;
+                                else {
+                                        strbuf_printf(&b, "%s%s", listed ? "," : "", ip ? ip : "");
+                                        listed++;
+                                }
+                                count++;
+                        }
+                        continue;
+                }
                 for (size_t p = 0; p < json_array_len(ports); p++) {
                         int64_t port = json_object_get_int(json_array_get(ports, p), "port", 0);
                         for (size_t a = 0; a < json_array_len(addrs); a++) {
@@ -905,7 +923,7 @@ static void hpa_metric(strbuf *b, const json *spec, const json *cur) {
                                 put_scalar(&cv, json_object_get(current, "averageValue"));
                         else
                                 strbuf_puts(&cv, "<unknown>");
-                        strbuf_printf(b, "%s/", cv.data ? cv.data : "");
+                        strbuf_printf(b, "%s: %s/", name ? name : "", cv.data ? cv.data : "");
                         put_scalar(b, json_object_get(target, "averageValue"));
                         return;
                 }
@@ -1079,20 +1097,20 @@ static json *col_event_object(const struct table_cell_ctx *c) {
         return cell_take(&b);
 }
 
+/* formatEventSource: component (or reporting controller), then ", host"
+ * (or reporting instance) when there is one. */
 static json *col_event_source(const struct table_cell_ctx *c) {
         const struct event_fields *f = event_fields(c);
         const json *src = jget(c->obj, f->source);
         const char *comp = json_object_get_string(src, "component");
         const char *inst = json_object_get_string(src, "host");
-        if (empty(comp)) {
-                comp = jstr(c->obj, f->controller);
-                inst = jstr(c->obj, f->instance);
-        }
         if (empty(comp))
-                return json_new_string("<unknown>");
+                comp = jstr(c->obj, f->controller);
         if (empty(inst))
-                return json_new_string(comp);
-        return cell_strf("%s, %s", comp, inst);
+                inst = jstr(c->obj, f->instance);
+        if (empty(inst))
+                return cell_str(comp);
+        return cell_strf("%s, %s", comp ? comp : "", inst);
 }
 
 /* The message, trimmed of surrounding white space. */
@@ -1282,11 +1300,6 @@ static json *col_node_info(const struct table_cell_ctx *c) {
         return cell_or(jstr(c->obj, path), "<unknown>");
 }
 
-static json *col_priorityclass_preemption(const struct table_cell_ctx *c) {
-        const char *v = jstr(c->obj, "preemptionPolicy");
-        return json_new_string(v ? v : "<unset>");
-}
-
 static json *col_storageclass_reclaim(const struct table_cell_ctx *c) {
         const char *v = jstr(c->obj, "reclaimPolicy");
         return json_new_string(v ? v : "Delete");
@@ -1366,7 +1379,6 @@ const struct table_computed table_computed_table[] = {
         { .name = "pod-ready", .cell = col_pod_ready },
         { .name = "pod-restarts", .cell = col_pod_restarts },
         { .name = "pod-status", .cell = col_pod_status },
-        { .name = "priorityclass-preemption-policy", .cell = col_priorityclass_preemption },
         { .name = "pv-capacity", .cell = col_pv_capacity },
         { .name = "pv-claim", .cell = col_pv_claim },
         { .name = "pvc-capacity", .cell = col_pvc_capacity },

@@ -342,7 +342,7 @@ static void test_nodes(void) {
 static void test_services(void) {
         _cleanup_json_ json *dns = table_of("", "v1", "services",
                 "{'metadata':{'name':'kube-dns','namespace':'kube-system','creationTimestamp':'2024-05-01T12:00:00Z'},"
-                "'spec':{'type':'ClusterIP','clusterIP':'10.96.0.10','selector':{'k8s-app':'kube-dns'},"
+                "'spec':{'type':'ClusterIP','clusterIP':'10.96.0.10','clusterIPs':['10.96.0.10','fd00:10:96::a'],'selector':{'k8s-app':'kube-dns'},"
                 "'ports':[{'name':'dns','port':53,'protocol':'UDP'},{'name':'dns-tcp','port':53,'protocol':'TCP'},"
                 "{'name':'metrics','port':9153,'protocol':'TCP'}]}}");
         CELL(dns, 0, "Type", "ClusterIP");
@@ -395,6 +395,9 @@ static void test_services(void) {
         CELL(ep6, 0, "Endpoints", "[fd00::5]:8080");
         _cleanup_json_ json *ep0 = table_of("", "v1", "endpoints", "{'metadata':{'name':'none'}}");
         CELL(ep0, 0, "Endpoints", "<none>");
+        _cleanup_json_ json *eph = table_of("", "v1", "endpoints",
+                "{'metadata':{'name':'headless'},'subsets':[{'addresses':[{'ip':'10.0.0.1'},{'ip':'10.0.0.2'},{'ip':'10.0.0.3'},{'ip':'10.0.0.4'}]}]}");
+        CELL(eph, 0, "Endpoints", "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...");
 
         _cleanup_json_ json *es = table_of("discovery.k8s.io", "v1", "endpointslices",
                 "{'metadata':{'name':'web-abc12'},'addressType':'IPv4','ports':[{'name':'http','port':80},{'name':'x'}],"
@@ -559,6 +562,13 @@ static void test_autoscaling(void) {
                 "'status':{'currentReplicas':3,'currentMetrics':[{'type':'Resource','resource':{'name':'cpu','current':{'averageUtilization':45,'averageValue':'90m'}}}]}}");
         CELL(h2, 0, "Reference", "Deployment/web");
         CELL(h2, 0, "Targets", "cpu: 45%/80%, <unknown>/1k + 1 more...");
+        _cleanup_json_ json *hm = table_of("autoscaling", "v2", "horizontalpodautoscalers",
+                "{'metadata':{'name':'m'},'spec':{'scaleTargetRef':{'kind':'Deployment','name':'web'},'maxReplicas':3,'metrics':["
+                "{'type':'Resource','resource':{'name':'memory','target':{'type':'AverageValue','averageValue':'500Mi'}}},"
+                "{'type':'External','external':{'metric':{'name':'queue'},'target':{'type':'AverageValue','averageValue':'30'}}}]},"
+                "'status':{'currentMetrics':[{'type':'Resource','resource':{'name':'memory','current':{'averageValue':'212Mi'}}},"
+                "{'type':'External','external':{'current':{'averageValue':'12'}}}]}}");
+        CELL(hm, 0, "Targets", "memory: 212Mi/500Mi, 12/30 (avg)");
         CELL(h2, 0, "MinPods", "2");
         CELL_INT(h2, 0, "MaxPods", 10);
         CELL_INT(h2, 0, "Replicas", 3);
@@ -615,7 +625,11 @@ static void test_events(void) {
         CELL_INT(ev3, 0, "Count", 4);
         _cleanup_json_ json *ev4 = table_of("", "v1", "events", "{'metadata':{'name':'bare'},'involvedObject':{}}");
         CELL(ev4, 0, "Last Seen", "<unknown>");
-        CELL(ev4, 0, "Source", "<unknown>");
+        CELL(ev4, 0, "Source", "");
+        _cleanup_json_ json *ev5 = table_of("", "v1", "events",
+                "{'metadata':{'name':'mix'},'involvedObject':{'kind':'Pod','name':'p'},'source':{'component':'kubelet'},"
+                "'reportingInstance':'node-7'}");
+        CELL(ev5, 0, "Source", "kubelet, node-7");
 }
 
 /* ---- config, storage, policy, rbac ---------------------------------------- */
@@ -721,7 +735,7 @@ static void test_misc(void) {
                 "{'metadata':{'name':'system-node-critical'},'value':2000001000}");
         CELL_INT(pc, 0, "Value", 2000001000);
         CELL(pc, 0, "Global-Default", "false");
-        CELL(pc, 0, "Preemption Policy", "<unset>");
+        CELL(pc, 0, "Preemption Policy", "");
 
         _cleanup_json_ json *cs = table_of("", "v1", "componentstatuses",
                 "{'metadata':{'name':'etcd-0'},'conditions':[{'type':'Healthy','status':'True','message':'ok'}]}");
