@@ -40,10 +40,11 @@ int table_parse_include_object(const char *s, enum table_include *ret, tm_error 
                         return 0;
                 }
         /* upstream's ValidateTableOptions error, as the 400 reads */
-        return tm_error_set(err, -EINVAL,
-                            "Unable to convert to Table as requested: includeObject: Invalid value: "
-                            "\"%s\": must be 'Metadata', 'Object', 'None', or empty",
-                            s);
+        return tm_error_set(
+                err, -EINVAL,
+                "Unable to convert to Table as requested: includeObject: Invalid value: "
+                "\"%s\": must be 'Metadata', 'Object', 'None', or empty",
+                s);
 }
 
 /* ---- Accept negotiation ------------------------------------------------- */
@@ -142,7 +143,8 @@ static const char *const served_subtypes[] = { "json", "yaml" };
  * of our media types. */
 static bool clause_options(const struct accept_clause *c, const char *subtype,
                            struct table_accept *out) {
-        const char *as = clause_param(c, "as"), *g = clause_param(c, "g"), *v = clause_param(c, "v");
+        const char *as = clause_param(c, "as"), *g = clause_param(c, "g"),
+                   *v = clause_param(c, "v");
         const char *stream = clause_param(c, "stream");
         struct table_accept a = { .conversion = TABLE_CONVERT_NONE };
 
@@ -195,9 +197,10 @@ int table_negotiate(const char *accept, struct table_accept *ret, tm_error **err
                         continue;
                 for (size_t k = 0; k < ELEMENTSOF(served_subtypes); k++) {
                         const char *sub = served_subtypes[k];
-                        bool match = (strcasecmp(c->type, "application") == 0 &&
-                                      (strcasecmp(c->subtype, sub) == 0 || streq(c->subtype, "*"))) ||
-                                     (streq(c->type, "*") && streq(c->subtype, "*"));
+                        bool match =
+                                (strcasecmp(c->type, "application") == 0 &&
+                                 (strcasecmp(c->subtype, sub) == 0 || streq(c->subtype, "*"))) ||
+                                (streq(c->type, "*") && streq(c->subtype, "*"));
                         if (match && clause_options(c, sub, ret))
                                 return 0;
                 }
@@ -374,7 +377,8 @@ static const struct column_override column_overrides[] = {
         { "", "persistentvolumeclaims", "VolumeAttributesClass", "volume-attributes-class" },
         { "", "persistentvolumeclaims", "VolumeMode", "volume-mode" },
         { "storage.k8s.io", "storageclasses", "ReclaimPolicy", "storageclass-reclaim-policy" },
-        { "storage.k8s.io", "storageclasses", "AllowVolumeExpansion", "storageclass-allow-expansion" },
+        { "storage.k8s.io", "storageclasses", "AllowVolumeExpansion",
+          "storageclass-allow-expansion" },
         { "storage.k8s.io", "storageclasses", "VolumeBindingMode", "storageclass-binding-mode" },
         { "storage.k8s.io", "csidrivers", "AttachRequired", "csidriver-attach-required" },
 };
@@ -475,7 +479,8 @@ static json *row_object(const struct schema_resource *r, const json *obj,
                 /* items of a list may lack their type; a row's object has it */
                 json *copy = json_copy(obj);
                 char av[256];
-                if (!json_object_get_string(copy, "apiVersion") || !json_object_get_string(copy, "kind")) {
+                if (!json_object_get_string(copy, "apiVersion") ||
+                    !json_object_get_string(copy, "kind")) {
                         json *typed = json_new_object();
                         json_object_set_string(typed, "kind", r->kind);
                         json_object_set_string(typed, "apiVersion",
@@ -497,7 +502,8 @@ static json *row_object(const struct schema_resource *r, const json *obj,
                 const json *m = json_object_get(obj, "metadata");
                 json_object_set_string(p, "kind", "PartialObjectMetadata");
                 json_object_set_string(p, "apiVersion", api_version);
-                json_object_set(p, "metadata", json_is_object(m) ? json_copy(m) : json_new_object());
+                json_object_set(p, "metadata",
+                                json_is_object(m) ? json_copy(m) : json_new_object());
                 return p;
         }
         }
@@ -587,8 +593,8 @@ int table_convert(const struct schema_resource *r, const json *obj,
         json_object_set(t, "rows", rows);
         if (items)
                 for (size_t i = 0; i < json_array_len(items); i++)
-                        json_array_append(rows, table_row(r, json_array_get(items, i), o,
-                                                          api_version, now));
+                        json_array_append(
+                                rows, table_row(r, json_array_get(items, i), o, api_version, now));
         else
                 json_array_append(rows, table_row(r, obj, o, api_version, now));
         *ret = TAKE_PTR(t);

@@ -42,10 +42,10 @@ enum table_include {
 };
 
 struct table_options {
-        const char *api_version;   /* TABLE_API_VERSION_V1 (NULL) or _V1BETA1 */
+        const char *api_version; /* TABLE_API_VERSION_V1 (NULL) or _V1BETA1 */
         enum table_include include;
-        bool no_headers;           /* omit columnDefinitions (null), as on watch */
-        bool now_set;              /* use `now` instead of the clock (tests) */
+        bool no_headers; /* omit columnDefinitions (null), as on watch */
+        bool now_set;    /* use `now` instead of the clock (tests) */
         tm_time now;
 };
 #define TABLE_OPTIONS_INIT \
@@ -58,8 +58,8 @@ const char *table_include_to_string(enum table_include i);
 
 /* The outcome of Accept negotiation. */
 enum table_conversion {
-        TABLE_CONVERT_NONE,  /* the object as it is */
-        TABLE_CONVERT_TABLE, /* as=Table */
+        TABLE_CONVERT_NONE,                         /* the object as it is */
+        TABLE_CONVERT_TABLE,                        /* as=Table */
         TABLE_CONVERT_PARTIAL_OBJECT_METADATA,      /* as=PartialObjectMetadata */
         TABLE_CONVERT_PARTIAL_OBJECT_METADATA_LIST, /* as=PartialObjectMetadataList */
         _TABLE_CONVERT_MAX,
@@ -103,9 +103,8 @@ int table_convert(const struct schema_resource *r, const json *obj,
 struct table_watch {
         bool headers_sent;
 };
-int table_watch_convert(struct table_watch *w, const struct schema_resource *r,
-                        const json *obj, const struct table_options *opts, json **ret,
-                        tm_error **err);
+int table_watch_convert(struct table_watch *w, const struct schema_resource *r, const json *obj,
+                        const struct table_options *opts, json **ret, tm_error **err);
 
 /* The columnDefinitions array of a resource. */
 json *table_column_definitions(const struct schema_resource *r);

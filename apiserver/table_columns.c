@@ -372,7 +372,10 @@ static void pod_summarize(const json *pod, struct pod_summary *s) {
         tm_time zero = { 0, 0 };
 
         *s = (struct pod_summary){ .total = (int64_t)jlen(pod, "spec.containers") };
-        snprintf(s->reason, sizeof(s->reason), "%s", !empty(sreason) ? sreason : phase ? phase : "");
+        snprintf(s->reason, sizeof(s->reason), "%s",
+                 !empty(sreason) ? sreason
+                 : phase         ? phase
+                                 : "");
         for (size_t i = 0; i < json_array_len(conds); i++) {
                 const json *cnd = json_array_get(conds, i);
                 if (streq_ptr(json_object_get_string(cnd, "type"), "PodScheduled") &&
@@ -381,7 +384,8 @@ static void pod_summarize(const json *pod, struct pod_summary *s) {
         }
         const json *ics = jget(pod, "spec.initContainers");
         for (size_t i = 0; i < json_array_len(ics); i++)
-                if (streq_ptr(json_object_get_string(json_array_get(ics, i), "restartPolicy"), "Always"))
+                if (streq_ptr(json_object_get_string(json_array_get(ics, i), "restartPolicy"),
+                              "Always"))
                         s->total++;
 
         int64_t sidecar_restarts = 0;
@@ -495,7 +499,8 @@ static json *col_pod_readiness_gates(const struct table_cell_ctx *c) {
 }
 
 static json *col_pod_ip(const struct table_cell_ctx *c) {
-        const char *ip = json_object_get_string(json_array_get(jget(c->obj, "status.podIPs"), 0), "ip");
+        const char *ip =
+                json_object_get_string(json_array_get(jget(c->obj, "status.podIPs"), 0), "ip");
         if (empty(ip))
                 ip = jstr(c->obj, "status.podIP");
         return cell_or(ip, "<none>");
@@ -662,7 +667,8 @@ static json *col_endpoints_addresses(const struct table_cell_ctx *c) {
                 if (json_array_len(ports) == 0) {
                         /* headless services without ports: the bare IPs */
                         for (size_t a = 0; a < json_array_len(addrs); a++) {
-                                const char *ip = json_object_get_string(json_array_get(addrs, a), "ip");
+                                const char *ip =
+                                        json_object_get_string(json_array_get(addrs, a), "ip");
                                 if (listed == max)
                                         more = true;
                                 else {
@@ -676,7 +682,8 @@ static json *col_endpoints_addresses(const struct table_cell_ctx *c) {
                 for (size_t p = 0; p < json_array_len(ports); p++) {
                         int64_t port = json_object_get_int(json_array_get(ports, p), "port", 0);
                         for (size_t a = 0; a < json_array_len(addrs); a++) {
-                                const char *ip = json_object_get_string(json_array_get(addrs, a), "ip");
+                                const char *ip =
+                                        json_object_get_string(json_array_get(addrs, a), "ip");
                                 if (listed == max)
                                         more = true;
                                 if (!more) {
@@ -685,7 +692,8 @@ static json *col_endpoints_addresses(const struct table_cell_ctx *c) {
                                         if (ip && strchr(ip, ':'))
                                                 strbuf_printf(&b, "[%s]:%" PRId64, ip, port);
                                         else
-                                                strbuf_printf(&b, "%s:%" PRId64, ip ? ip : "", port);
+                                                strbuf_printf(&b, "%s:%" PRId64, ip ? ip : "",
+                                                              port);
                                         listed++;
                                 }
                                 count++;
@@ -952,7 +960,8 @@ static json *col_hpa_targets(const struct table_cell_ctx *c) {
                 if (!json_is_number(t))
                         return json_new_string("<none>");
                 if (json_is_number(cur))
-                        return cell_strf("cpu: %" PRId64 "%%/%" PRId64 "%%", json_int(cur), json_int(t));
+                        return cell_strf("cpu: %" PRId64 "%%/%" PRId64 "%%", json_int(cur),
+                                         json_int(t));
                 return cell_strf("cpu: <unknown>/%" PRId64 "%%", json_int(t));
         }
         const json *specs = jget(c->obj, "spec.metrics");
@@ -1046,13 +1055,17 @@ struct event_fields {
 };
 
 static const struct event_fields *event_fields(const struct table_cell_ctx *c) {
-        static const struct event_fields core = { "firstTimestamp", "lastTimestamp", "count",
-                                                  "source", "reportingComponent",
-                                                  "reportingInstance", "involvedObject" };
-        static const struct event_fields events = {
-                "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount",
-                "deprecatedSource", "reportingController", "reportingInstance", "regarding"
+        static const struct event_fields core = {
+                "firstTimestamp",     "lastTimestamp",     "count",         "source",
+                "reportingComponent", "reportingInstance", "involvedObject"
         };
+        static const struct event_fields events = { "deprecatedFirstTimestamp",
+                                                    "deprecatedLastTimestamp",
+                                                    "deprecatedCount",
+                                                    "deprecatedSource",
+                                                    "reportingController",
+                                                    "reportingInstance",
+                                                    "regarding" };
         return streq(c->resource->group, "events.k8s.io") ? &events : &core;
 }
 
@@ -1115,7 +1128,8 @@ static json *col_event_source(const struct table_cell_ctx *c) {
 
 /* The message, trimmed of surrounding white space. */
 static json *col_event_message(const struct table_cell_ctx *c) {
-        const char *m = jstr(c->obj, streq(c->resource->group, "events.k8s.io") ? "note" : "message");
+        const char *m =
+                jstr(c->obj, streq(c->resource->group, "events.k8s.io") ? "note" : "message");
         if (!m)
                 return json_new_string("");
         while (*m == ' ' || (*m >= '\t' && *m <= '\r'))
@@ -1205,9 +1219,11 @@ static json *col_volume_mode(const struct table_cell_ctx *c) {
 static json *col_storageclass_name(const struct table_cell_ctx *c) {
         const json *ann = jget(c->obj, "metadata.annotations");
         const char *name = jstr(c->obj, "metadata.name");
-        if (streq_ptr(json_object_get_string(ann, "storageclass.kubernetes.io/is-default-class"), "true") ||
-            streq_ptr(json_object_get_string(ann, "storageclass.beta.kubernetes.io/is-default-class"),
-                      "true"))
+        if (streq_ptr(json_object_get_string(ann, "storageclass.kubernetes.io/is-default-class"),
+                      "true") ||
+            streq_ptr(
+                    json_object_get_string(ann, "storageclass.beta.kubernetes.io/is-default-class"),
+                    "true"))
                 return cell_strf("%s (default)", name ? name : "");
         return cell_str(name);
 }
@@ -1271,8 +1287,8 @@ static json *col_componentstatus_status(const struct table_cell_ctx *c) {
         const json *h = component_healthy(c);
         if (!h)
                 return json_new_string("Unknown");
-        return json_new_string(streq_ptr(json_object_get_string(h, "status"), "True") ? "Healthy"
-                                                                                    : "Unhealthy");
+        return json_new_string(
+                streq_ptr(json_object_get_string(h, "status"), "True") ? "Healthy" : "Unhealthy");
 }
 
 static json *col_componentstatus_message(const struct table_cell_ctx *c) {
@@ -1294,9 +1310,10 @@ static json *col_pod_nominated_node(const struct table_cell_ctx *c) {
 }
 
 static json *col_node_info(const struct table_cell_ctx *c) {
-        const char *path = streq(c->column->name, "OS-Image")         ? "status.nodeInfo.osImage"
-                           : streq(c->column->name, "Kernel-Version") ? "status.nodeInfo.kernelVersion"
-                                                                      : "status.nodeInfo.containerRuntimeVersion";
+        const char *path = streq(c->column->name, "OS-Image") ? "status.nodeInfo.osImage"
+                           : streq(c->column->name, "Kernel-Version")
+                                   ? "status.nodeInfo.kernelVersion"
+                                   : "status.nodeInfo.containerRuntimeVersion";
         return cell_or(jstr(c->obj, path), "<unknown>");
 }
 
