@@ -153,7 +153,7 @@ static void test_human_duration(void) {
 
 #define POD_META(name)                                                                            \
         "'metadata':{'name':'" name "','namespace':'default','creationTimestamp':'2024-06-01T11:" \
-                                    "55:00Z','resourceVersion':'42'}"
+        "55:00Z','resourceVersion':'42'}"
 
 static void test_pods(void) {
         const char *running = "{'apiVersion':'v1','kind':'Pod'," POD_META(
