@@ -3098,13 +3098,13 @@ static const struct schema_printer_column cols_0_4[] = {
 };
 static const struct schema_printer_column cols_0_5[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
-        {"Data", "integer", NULL, 0, NULL, "configmap-data-count", "Number of data and binaryData keys."},
+        {"Data", "string", NULL, 0, NULL, "configmap-data-count", "Number of data and binaryData keys."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_printer_column cols_0_6[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
         {"Type", "string", NULL, 0, ".type", NULL, "The kind of secret."},
-        {"Data", "integer", NULL, 0, NULL, "secret-data-count", "Number of data keys."},
+        {"Data", "string", NULL, 0, NULL, "secret-data-count", "Number of data keys."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_subresource subs_0_7[] = {
@@ -3112,7 +3112,7 @@ static const struct schema_subresource subs_0_7[] = {
 };
 static const struct schema_printer_column cols_0_7[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
-        {"Secrets", "integer", NULL, 0, NULL, "serviceaccount-secrets-count", "Number of listed secrets."},
+        {"Secrets", "string", NULL, 0, NULL, "serviceaccount-secrets-count", "Number of listed secrets."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_printer_column cols_0_8[] = {
