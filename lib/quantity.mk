@@ -43,3 +43,12 @@ check_PROGRAMS += tests/unit/validate_test
 TESTS += tests/unit/validate_test
 tests_unit_validate_test_SOURCES = tests/unit/validate_test.c tests/tap.h
 tests_unit_validate_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_validate
+tests_fuzz_fuzz_validate_SOURCES = tests/fuzz/fuzz_validate.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_validate_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_validate_LDADD = $(LIBTIMONIER_LIBS)
+if !ENABLE_FUZZ
+TESTS += tests/fuzz/fuzz_validate
+endif
+EXTRA_DIST += tests/fuzz/corpus/validate
