@@ -179,13 +179,15 @@ int intstr_get_scaled_value(const intstr *v, int64_t total, bool round_up, int64
                 return 0;
         }
         if (v->type != INTSTR_STRING)
-                return tm_error_set(err, -EINVAL, "invalid value for IntOrString: invalid type: "
-                                                  "neither int nor percentage");
+                return tm_error_set(err, -EINVAL,
+                                    "invalid value for IntOrString: invalid type: "
+                                    "neither int nor percentage");
         const char *s = v->str_val ? v->str_val : "";
         size_t n = strlen(s);
         if (n == 0 || s[n - 1] != '%')
-                return tm_error_set(err, -EINVAL, "invalid value for IntOrString: invalid type: "
-                                                  "string is not a percentage");
+                return tm_error_set(err, -EINVAL,
+                                    "invalid value for IntOrString: invalid type: "
+                                    "string is not a percentage");
         int64_t pct;
         int r = parse_int(s, n - 1, 64, &pct);
         if (r < 0) {
@@ -201,8 +203,9 @@ int intstr_get_scaled_value(const intstr *v, int64_t total, bool round_up, int64
         double x = (double)pct * (double)total / 100;
         x = round_up ? ceil(x) : floor(x);
         if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
-                return tm_error_set(err, -ERANGE, "invalid value for IntOrString: %s of %" PRId64
-                                                  " is out of range",
+                return tm_error_set(err, -ERANGE,
+                                    "invalid value for IntOrString: %s of %" PRId64
+                                    " is out of range",
                                     s, total);
         *ret = (int64_t)x;
         return 0;

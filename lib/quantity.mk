@@ -3,7 +3,8 @@
 lib_libtimonier_a_SOURCES += \
 	lib/quantity.c lib/quantity.h \
 	lib/timeutil.c lib/timeutil.h \
-	lib/intstr.c lib/intstr.h
+	lib/intstr.c lib/intstr.h \
+	lib/validate.c lib/validate.h
 
 check_PROGRAMS += tests/unit/quantity_test
 TESTS += tests/unit/quantity_test
@@ -37,3 +38,17 @@ check_PROGRAMS += tests/unit/intstr_test
 TESTS += tests/unit/intstr_test
 tests_unit_intstr_test_SOURCES = tests/unit/intstr_test.c tests/tap.h
 tests_unit_intstr_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/unit/validate_test
+TESTS += tests/unit/validate_test
+tests_unit_validate_test_SOURCES = tests/unit/validate_test.c tests/tap.h
+tests_unit_validate_test_LDADD = $(LIBTIMONIER_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_validate
+tests_fuzz_fuzz_validate_SOURCES = tests/fuzz/fuzz_validate.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_validate_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_validate_LDADD = $(LIBTIMONIER_LIBS)
+if !ENABLE_FUZZ
+TESTS += tests/fuzz/fuzz_validate
+endif
+EXTRA_DIST += tests/fuzz/corpus/validate

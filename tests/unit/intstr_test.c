@@ -80,7 +80,8 @@ static void test_json(void) {
                 }
                 is_int(r, 0, "%s accepted", table[i].in);
                 if (table[i].is_int)
-                        ok(v.type == INTSTR_INT && v.int_val == table[i].v, "%s is int", table[i].in);
+                        ok(v.type == INTSTR_INT && v.int_val == table[i].v, "%s is int",
+                           table[i].in);
                 else
                         ok(v.type == INTSTR_STRING && streq(v.str_val, table[i].s), "%s is string",
                            table[i].in);
