@@ -396,41 +396,104 @@ static const struct table_computed *column_function(const struct schema_resource
         return NULL;
 }
 
-/* A json_path value as a cell of the column's type; a missing value is the
- * zero value of the type (what a built-in printer prints for an unset
- * field). */
-static json *path_cell(const struct schema_printer_column *col, const json *v) {
-        const char *type = col->type ? col->type : "string";
-        if (streq(type, "integer")) {
-                if (json_is_number(v))
-                        return json_new_int(json_int(v));
-                return json_new_int(0);
+/* The schema type of the field a simple path leads to (".status.x[0].y"
+ * is looked up as "status.x.y"), or _SCHEMA_VALUE_TYPE_INVALID. */
+static enum schema_value_type path_field_type(const struct schema_resource *r, const char *path) {
+        char buf[256];
+        size_t n = 0;
+        for (const char *p = path; *p && n + 1 < sizeof(buf); p++) {
+                if (*p == '{' || *p == '}' || *p == '$')
+                        continue;
+                if (*p == '[') {
+                        p = strchr(p, ']');
+                        if (!p)
+                                return _SCHEMA_VALUE_TYPE_INVALID;
+                        continue;
+                }
+                if (*p == '.' && n == 0)
+                        continue;
+                buf[n++] = *p;
         }
-        if (streq(type, "number")) {
-                if (json_is_int(v))
-                        return json_new_int(json_int(v));
-                if (json_is_number(v))
-                        return json_new_double(json_double(v));
-                return json_new_int(0);
-        }
-        if (streq(type, "boolean")) {
-                if (json_is_bool(v))
-                        return json_new_bool(json_bool(v));
-                return json_new_bool(false);
-        }
-        if (!v || json_is_null(v))
-                return streq(type, "date") ? json_new_null() : json_new_string("");
-        if (json_is_string(v))
+        buf[n] = 0;
+        const struct schema_field *f = schema_field_path(r->type, buf);
+        return f ? f->value.type : _SCHEMA_VALUE_TYPE_INVALID;
+}
+
+/* A json_path cell. Like a built-in printer, the cell has the field's own
+ * JSON type (an int32 field gives a number even in a "string" column) and
+ * an unset field prints as its zero value: 0, false or "". Objects and
+ * arrays print as JSON text. */
+static json *path_cell(const struct schema_resource *r, const struct schema_printer_column *col,
+                       const json *v) {
+        switch (json_get_type(v)) {
+        case JSON_STRING:
                 return json_new_string(json_string(v));
-        if (json_is_bool(v))
-                return json_new_string(json_bool(v) ? "true" : "false");
-        return json_new_string_take(json_serialize(v, 0, NULL));
+        case JSON_INT:
+                return json_new_int(json_int(v));
+        case JSON_DOUBLE:
+                return json_new_double(json_double(v));
+        case JSON_BOOL:
+                return json_new_bool(json_bool(v));
+        case JSON_ARRAY:
+        case JSON_OBJECT:
+                return json_new_string_take(json_serialize(v, 0, NULL));
+        default:
+                break;
+        }
+        switch (path_field_type(r, col->json_path)) {
+        case SCHEMA_INT32:
+        case SCHEMA_INT64:
+        case SCHEMA_NUMBER:
+                return json_new_int(0);
+        case SCHEMA_BOOLEAN:
+                return json_new_bool(false);
+        case SCHEMA_STRING:
+        case SCHEMA_QUANTITY:
+        case SCHEMA_INT_OR_STRING:
+                return json_new_string("");
+        default:
+                break;
+        }
+        const char *type = col->type ? col->type : "string";
+        if (streq(type, "integer") || streq(type, "number"))
+                return json_new_int(0);
+        if (streq(type, "boolean"))
+                return json_new_bool(false);
+        if (streq(type, "date"))
+                return json_new_null();
+        return json_new_string("");
+}
+
+/* Resources without printer columns get kube-apiserver's default table
+ * convertor: the name and the creation time. */
+static const struct schema_printer_column default_columns[] = {
+        { .name = "Name",
+          .type = "string",
+          .format = "name",
+          .json_path = ".metadata.name",
+          .description = "Name of the object." },
+        { .name = "Created At",
+          .type = "date",
+          .computed = "default-created-at",
+          .description = "When the object was created." },
+};
+
+static const struct schema_printer_column *columns_of(const struct schema_resource *r,
+                                                      size_t *ret_n) {
+        if (r->n_columns == 0) {
+                *ret_n = ELEMENTSOF(default_columns);
+                return default_columns;
+        }
+        *ret_n = r->n_columns;
+        return r->columns;
 }
 
 json *table_column_definitions(const struct schema_resource *r) {
         json *defs = json_new_array();
-        for (size_t i = 0; i < r->n_columns; i++) {
-                const struct schema_printer_column *c = &r->columns[i];
+        size_t n;
+        const struct schema_printer_column *cols = columns_of(r, &n);
+        for (size_t i = 0; i < n; i++) {
+                const struct schema_printer_column *c = &cols[i];
                 json *d = json_new_object();
                 json_object_set_string(d, "name", c->name);
                 json_object_set_string(d, "type", c->type ? c->type : "string");
@@ -444,8 +507,10 @@ json *table_column_definitions(const struct schema_resource *r) {
 
 json *table_row_cells(const struct schema_resource *r, const json *obj, tm_time now) {
         json *cells = json_new_array();
-        for (size_t i = 0; i < r->n_columns; i++) {
-                const struct schema_printer_column *c = &r->columns[i];
+        size_t n;
+        const struct schema_printer_column *cols = columns_of(r, &n);
+        for (size_t i = 0; i < n; i++) {
+                const struct schema_printer_column *c = &cols[i];
                 const struct table_computed *fn = column_function(r, c);
                 if (fn) {
                         struct table_cell_ctx ctx = {
@@ -453,7 +518,8 @@ json *table_row_cells(const struct schema_resource *r, const json *obj, tm_time 
                         };
                         json_array_append(cells, fn->cell(&ctx));
                 } else if (c->json_path)
-                        json_array_append(cells, path_cell(c, table_jsonpath(obj, c->json_path)));
+                        json_array_append(cells,
+                                          path_cell(r, c, table_jsonpath(obj, c->json_path)));
                 else
                         json_array_append(cells, json_new_null()); /* caught by the tests */
         }

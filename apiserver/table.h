@@ -14,7 +14,8 @@
  *
  * Columns come from the schema (api/schema.h): json_path columns are read
  * with a small JSONPath subset, `computed` columns by the functions of
- * table_computed_table. Like kube-apiserver, every column (wide ones
+ * table_computed_table; a resource without columns gets upstream's default
+ * (Name, Created At). Like kube-apiserver, every column (wide ones
  * included) is always filled; the client hides priority > 0 columns. */
 #ifndef TIMONIER_APISERVER_TABLE_H
 #define TIMONIER_APISERVER_TABLE_H
@@ -106,9 +107,10 @@ struct table_watch {
 int table_watch_convert(struct table_watch *w, const struct schema_resource *r, const json *obj,
                         const struct table_options *opts, json **ret, tm_error **err);
 
-/* The columnDefinitions array of a resource. */
+/* The columnDefinitions array of a resource (the default two columns
+ * for a resource without printer columns). */
 json *table_column_definitions(const struct schema_resource *r);
-/* The cells of one object (one per schema column). */
+/* The cells of one object (one per column). */
 json *table_row_cells(const struct schema_resource *r, const json *obj, tm_time now);
 
 /* A computed column. The function returns a new cell value, never NULL. */

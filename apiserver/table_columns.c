@@ -273,6 +273,17 @@ static json *col_created_at(const struct table_cell_ctx *c) {
         return json_new_string(time_format_rfc3339(t, buf));
 }
 
+/* The default convertor's creation time: RFC 3339 UTC, Go's zero time
+ * when unset. */
+static json *col_default_created_at(const struct table_cell_ctx *c) {
+        const char *ts = jstr(c->obj, "metadata.creationTimestamp");
+        tm_time t;
+        char buf[TIME_RFC3339_MAX];
+        if (empty(ts) || time_parse_rfc3339(ts, &t, NULL) < 0)
+                return json_new_string("0001-01-01T00:00:00Z");
+        return json_new_string(time_format_rfc3339(t, buf));
+}
+
 static json *col_template_containers(const struct table_cell_ctx *c) {
         return join_member(jget(pod_template(c->obj), "spec.containers"), "name", ",");
 }
@@ -953,7 +964,7 @@ static void hpa_metric(strbuf *b, const json *spec, const json *cur) {
 
 static json *col_hpa_targets(const struct table_cell_ctx *c) {
         _cleanup_strbuf_ strbuf b = STRBUF_INIT;
-        if (streq(c->resource->version, "v1")) {
+        if (streq(c->resource->version, "v1") && !jget(c->obj, "spec.metrics")) {
                 /* autoscaling/v1 has only the CPU utilization. */
                 const json *t = jget(c->obj, "spec.targetCPUUtilizationPercentage");
                 const json *cur = jget(c->obj, "status.currentCPUUtilizationPercentage");
@@ -1360,6 +1371,7 @@ const struct table_computed table_computed_table[] = {
         { .name = "csidriver-token-requests", .cell = col_csidriver_token_requests },
         { .name = "csinode-drivers", .cell = col_csinode_drivers },
         { .name = "daemonset-node-selector", .cell = col_daemonset_node_selector },
+        { .name = "default-created-at", .cell = col_default_created_at },
         { .name = "deployment-ready", .cell = col_deployment_ready },
         { .name = "endpoints-addresses", .cell = col_endpoints_addresses },
         { .name = "endpointslice-endpoints", .cell = col_endpointslice_endpoints },

@@ -944,6 +944,30 @@ static void test_misc(void) {
         CELL(cs, 0, "Status", "Healthy");
         CELL(cs, 0, "Message", "ok");
         CELL(cs, 0, "Error", "");
+
+        _cleanup_json_ json *va = table_of("storage.k8s.io", "v1", "volumeattachments",
+                                           "{'metadata':{'name':'csi-1'},'spec':{'attacher':'"
+                                           "hostpath.csi.k8s.io','nodeName':'n1','source':{}}}");
+        CELL(va, 0, "Attached", "false");
+        CELL(va, 0, "PV", "");
+        CELL(va, 0, "Node", "n1");
+        _cleanup_json_ json *le =
+                table_of("coordination.k8s.io", "v1", "leases", "{'metadata':{'name':'l'}}");
+        CELL(le, 0, "Holder", "");
+
+        /* no printer columns: upstream's default convertor */
+        _cleanup_json_ json *bd = table_of("", "v1", "bindings",
+                                           "{'metadata':{'name':'b','creationTimestamp':'2024-05-"
+                                           "01T10:00:00Z'},'target':{'kind':'Node','name':'n'}}");
+        is_int(json_array_len(json_object_get(bd, "columnDefinitions")), 2,
+               "default table: two columns");
+        CELL(bd, 0, "Name", "b");
+        CELL(bd, 0, "Created At", "2024-05-01T10:00:00Z");
+        is_str(json_object_get_string(json_array_get(json_object_get(bd, "columnDefinitions"), 1),
+                                      "type"),
+               "date", "default table: Created At is a date");
+        _cleanup_json_ json *bd0 = table_of("", "v1", "bindings", "{'metadata':{'name':'b'}}");
+        CELL(bd0, 0, "Created At", "0001-01-01T00:00:00Z");
 }
 
 /* ---- the Table document --------------------------------------------------- */
@@ -961,7 +985,7 @@ static void test_shape(void) {
                "v1\",\"metadata\":{\"resourceVersion\":\"7\"},"
                "\"columnDefinitions\":[{\"name\":\"Name\",\"type\":\"string\",\"format\":\"name\","
                "\"description\":\"Name of the "
-               "object.\",\"priority\":0},{\"name\":\"Data\",\"type\":\"integer\","
+               "object.\",\"priority\":0},{\"name\":\"Data\",\"type\":\"string\","
                "\"format\":\"\",\"description\":\"Number of data and binaryData "
                "keys.\",\"priority\":0},"
                "{\"name\":\"Age\",\"type\":\"string\",\"format\":\"\",\"description\":\"Time since "
