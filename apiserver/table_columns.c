@@ -865,8 +865,6 @@ static json *col_job_status(const struct table_cell_ctx *c) {
                 return json_new_string("Suspended");
         if (condition_true(conds, "FailureTarget"))
                 return json_new_string("FailureTarget");
-        if (condition_true(conds, "SuccessCriteriaMet"))
-                return json_new_string("SuccessCriteriaMet");
         return json_new_string("Running");
 }
 
@@ -1216,10 +1214,9 @@ static json *col_pvc_capacity(const struct table_cell_ctx *c) {
 }
 
 static json *col_pv_vac(const struct table_cell_ctx *c) {
-        const char *v = jstr(c->obj, is_kind(c, "PersistentVolume")
-                                             ? "spec.volumeAttributesClassName"
-                                             : "status.currentVolumeAttributesClassName");
-        return cell_or(v, "<unset>");
+        /* upstream prints the spec's class for claims too */
+        const char *v = jstr(c->obj, "spec.volumeAttributesClassName");
+        return json_new_string(v ? v : "<unset>");
 }
 
 static json *col_volume_mode(const struct table_cell_ctx *c) {

@@ -659,6 +659,10 @@ static void test_workloads(void) {
                          "'conditions':[{'type':'Suspended','status':'True'}]}}");
         CELL(susp, 0, "Status", "Suspended");
         CELL(susp, 0, "Completions", "2/5");
+        _cleanup_json_ json *met = table_of("batch", "v1", "jobs",
+                                            "{'metadata':{'name':'m'},'status':{'conditions':[{'"
+                                            "type':'SuccessCriteriaMet','status':'True'}]}}");
+        CELL(met, 0, "Status", "Running");
 
         _cleanup_json_ json *cj =
                 table_of("batch", "v1", "cronjobs",
@@ -872,6 +876,14 @@ static void test_misc(void) {
         CELL(pvc, 0, "Access Modes", "RWOP");
         CELL(pvc, 0, "StorageClass", "legacy");
         CELL(pvc, 0, "VolumeMode", "<unset>");
+        CELL(pvc, 0, "VolumeAttributesClass", "<unset>");
+        _cleanup_json_ json *pvcv =
+                table_of("", "v1", "persistentvolumeclaims",
+                         "{'metadata':{'name':'v'},'spec':{'volumeAttributesClassName':'gold','"
+                         "volumeMode':'Block'},"
+                         "'status':{'currentVolumeAttributesClassName':'silver'}}");
+        CELL(pvcv, 0, "VolumeAttributesClass", "gold");
+        CELL(pvcv, 0, "VolumeMode", "Block");
         _cleanup_json_ json *pvc2 = table_of(
                 "", "v1", "persistentvolumeclaims",
                 "{'metadata':{'name':'wait','deletionTimestamp':'2024-06-01T11:00:00Z'},'spec':{'"
