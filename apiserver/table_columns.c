@@ -263,19 +263,9 @@ static json *col_age(const struct table_cell_ctx *c) {
         return cell_age_of(c, jstr(c->obj, "metadata.creationTimestamp"));
 }
 
-/* convertToHumanReadableDateType: RFC 3339 in UTC, "<unknown>" if unset. */
+/* Roles, limit ranges and the default convertor print the creation time
+ * as RFC 3339 UTC (Go's zero time when unset). */
 static json *col_created_at(const struct table_cell_ctx *c) {
-        const char *ts = jstr(c->obj, "metadata.creationTimestamp");
-        tm_time t;
-        char buf[TIME_RFC3339_MAX];
-        if (empty(ts) || time_parse_rfc3339(ts, &t, NULL) < 0)
-                return json_new_string("<unknown>");
-        return json_new_string(time_format_rfc3339(t, buf));
-}
-
-/* The default convertor's creation time: RFC 3339 UTC, Go's zero time
- * when unset. */
-static json *col_default_created_at(const struct table_cell_ctx *c) {
         const char *ts = jstr(c->obj, "metadata.creationTimestamp");
         tm_time t;
         char buf[TIME_RFC3339_MAX];
@@ -1368,7 +1358,7 @@ const struct table_computed table_computed_table[] = {
         { .name = "csidriver-token-requests", .cell = col_csidriver_token_requests },
         { .name = "csinode-drivers", .cell = col_csinode_drivers },
         { .name = "daemonset-node-selector", .cell = col_daemonset_node_selector },
-        { .name = "default-created-at", .cell = col_default_created_at },
+        { .name = "default-created-at", .cell = col_created_at },
         { .name = "deployment-ready", .cell = col_deployment_ready },
         { .name = "endpoints-addresses", .cell = col_endpoints_addresses },
         { .name = "endpointslice-endpoints", .cell = col_endpointslice_endpoints },

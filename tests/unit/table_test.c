@@ -835,6 +835,10 @@ static void test_misc(void) {
                 "", "v1", "limitranges",
                 "{'metadata':{'name':'limits','creationTimestamp':'2024-01-01T00:00:00Z'}}");
         CELL(lr, 0, "Created At", "2024-01-01T00:00:00Z");
+        _cleanup_json_ json *cr0 = table_of(
+                "rbac.authorization.k8s.io", "v1", "clusterroles",
+                "{'metadata':{'name':'admin','creationTimestamp':'2024-03-04T05:06:07+02:00'}}");
+        CELL(cr0, 0, "Created At", "2024-03-04T03:06:07Z");
 
         _cleanup_json_ json *rq =
                 table_of("", "v1", "resourcequotas",
