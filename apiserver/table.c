@@ -59,7 +59,6 @@ struct accept_param {
 struct accept_clause {
         char *type, *subtype;
         double q;
-        size_t order;
         struct accept_param params[ACCEPT_MAX_PARAMS];
         size_t n_params;
 };
@@ -80,19 +79,28 @@ static const char *clause_param(const struct accept_clause *c, const char *key) 
         return NULL;
 }
 
-/* Higher q first; at equal q a concrete type before a wildcard; then the
- * order of the header (the sort is made stable by `order`). */
-static int cmp_clause(const void *a, const void *b) {
-        const struct accept_clause *x = a, *y = b;
-        if (x->q != y->q)
-                return x->q > y->q ? -1 : 1;
-        bool xt = streq(x->type, "*"), yt = streq(y->type, "*");
-        if (xt != yt)
-                return xt ? 1 : -1;
-        bool xs = streq(x->subtype, "*"), ys = streq(y->subtype, "*");
-        if (xs != ys)
-                return xs ? 1 : -1;
-        return x->order < y->order ? -1 : x->order > y->order;
+/* The ordering of the goautoneg package kube-apiserver uses: a before b if
+ * its q is higher, or its type or subtype is concrete where b's is "*".
+ * This is not a strict order (a concrete type with a lower q can still go
+ * first), so it is applied with Go's insertion sort, which sort.Sort uses
+ * for up to 12 clauses, to get the same order. */
+static bool clause_before(const struct accept_clause *a, const struct accept_clause *b) {
+        if (a->q > b->q)
+                return true;
+        if (!streq(a->type, "*") && streq(b->type, "*"))
+                return true;
+        if (!streq(a->subtype, "*") && streq(b->subtype, "*"))
+                return true;
+        return false;
+}
+
+static void sort_clauses(struct accept_clause *c, size_t n) {
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && clause_before(&c[j], &c[j - 1]); j--) {
+                        struct accept_clause t = c[j];
+                        c[j] = c[j - 1];
+                        c[j - 1] = t;
+                }
 }
 
 /* Split the header into clauses inside `buf` (modified). */
@@ -108,7 +116,7 @@ static size_t parse_accept(char *buf, struct accept_clause *clauses, size_t max)
                         continue;
                 range = trim(range);
                 char *slash = strchr(range, '/');
-                *c = (struct accept_clause){ .q = 1.0, .order = n };
+                *c = (struct accept_clause){ .q = 1.0 };
                 if (slash) {
                         *slash = 0;
                         c->type = trim(range);
@@ -189,7 +197,7 @@ int table_negotiate(const char *accept, struct table_accept *ret, tm_error **err
         _cleanup_free_ char *buf = xstrdup(accept);
         struct accept_clause clauses[ACCEPT_MAX_CLAUSES];
         size_t n = parse_accept(buf, clauses, ELEMENTSOF(clauses));
-        qsort(clauses, n, sizeof(clauses[0]), cmp_clause);
+        sort_clauses(clauses, n);
 
         for (size_t i = 0; i < n; i++) {
                 const struct accept_clause *c = &clauses[i];

@@ -77,9 +77,9 @@ struct table_accept {
 };
 
 /* Negotiate an Accept header like kube-apiserver does for a resource with a
- * table convertor (k8s.io/apiserver negotiation): clauses ordered by
- * q-value (ties keep header order, specific types before wildcards), the
- * first one we can serve wins. We serve application/json and
+ * table convertor (k8s.io/apiserver negotiation): clauses in goautoneg's
+ * order (higher q first, concrete types before wildcards, else header
+ * order), the first one we can serve wins. We serve application/json and
  * application/yaml. A conversion (as=, g=, v=) must name g=meta.k8s.io,
  * v=v1 or v1beta1 (both still served by 1.33) and Table (JSON or YAML
  * only) or PartialObjectMetadata[List]; other clauses are skipped. Unknown

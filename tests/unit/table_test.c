@@ -1155,6 +1155,12 @@ static void test_negotiate(void) {
         ok(table_negotiate("*/*, application/yaml", &a, NULL) == 0 &&
                    streq(a.media_type, "application/yaml"),
            "at equal q a specific type beats */*");
+        ok(table_negotiate("*/*;q=1, application/yaml;q=0.5", &a, NULL) == 0 &&
+                   streq(a.media_type, "application/yaml"),
+           "goautoneg: a concrete type sorts before */* even at a lower q");
+        ok(table_negotiate("application/yaml;q=0.5, application/json", &a, NULL) == 0 &&
+                   streq(a.media_type, "application/json"),
+           "equal specificity: higher q first");
         ok(table_negotiate("application/*;as=Table;g=meta.k8s.io;v=v1", &a, NULL) == 0 && a.table &&
                    streq(a.media_type, "application/json"),
            "application/* with as=Table: JSON Table");
