@@ -284,15 +284,23 @@ const char *table_human_duration(int64_t ns, char buf[static 32]) {
         return buf;
 }
 
+int64_t table_duration_ns(tm_time from, tm_time to) {
+        int64_t s, ns;
+        if (__builtin_sub_overflow(to.sec, from.sec, &s) ||
+            __builtin_mul_overflow(s, INT64_C(1000000000), &ns) ||
+            __builtin_add_overflow(ns, (int64_t)to.nsec - from.nsec, &ns))
+                return to.sec < from.sec ? INT64_MIN : INT64_MAX;
+        return ns;
+}
+
 const char *table_age(const char *timestamp, tm_time now, char buf[static 32]) {
         tm_time t;
         if (!timestamp || !*timestamp || time_parse_rfc3339(timestamp, &t, NULL) < 0 ||
-            t.sec <= INT64_MIN / 2000000000 || t.sec >= INT64_MAX / 2000000000) {
+            table_time_is_zero(t)) {
                 snprintf(buf, 32, "<unknown>");
                 return buf;
         }
-        int64_t ns = (now.sec - t.sec) * INT64_C(1000000000) + (now.nsec - t.nsec);
-        return table_human_duration(ns, buf);
+        return table_human_duration(table_duration_ns(t, now), buf);
 }
 
 /* ---- JSONPath subset ---------------------------------------------------- */

@@ -132,11 +132,21 @@ const struct table_computed *table_computed_lookup(const char *name);
  * when a step is missing or the path is not in the subset. */
 const json *table_jsonpath(const json *obj, const char *path);
 
+/* Go's zero time.Time, 0001-01-01T00:00:00Z: what metav1.Time.IsZero()
+ * tests (an unset time prints "<unknown>", a restart at it is no restart). */
+#define TABLE_TIME_ZERO_SEC INT64_C(-62135596800)
+#define TABLE_TIME_ZERO     ((tm_time){ .sec = TABLE_TIME_ZERO_SEC, .nsec = 0 })
+static inline bool table_time_is_zero(tm_time t) {
+        return t.sec == TABLE_TIME_ZERO_SEC && t.nsec == 0;
+}
+/* to - from in nanoseconds, saturated like Go's Time.Sub. */
+int64_t table_duration_ns(tm_time from, tm_time to);
+
 /* Upstream's duration.HumanDuration ("0s", "59s", "2m5s", "3h10m", "3d4h",
  * "2y"; "<invalid>" below -1s), nanoseconds in; returns buf. */
 const char *table_human_duration(int64_t ns, char buf[static 32]);
 /* translateTimestampSince: the age of an RFC 3339 timestamp relative to now;
- * "<unknown>" when missing or unparsable. Returns buf. */
+ * "<unknown>" when missing, unparsable or Go's zero time. Returns buf. */
 const char *table_age(const char *timestamp, tm_time now, char buf[static 32]);
 
 #endif

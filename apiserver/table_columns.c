@@ -336,9 +336,16 @@ static bool restartable_init(const json *pod, const char *name) {
         return false;
 }
 
+/* A restart count; counts are int32 upstream, clamped so sums cannot
+ * overflow. */
+static int64_t restart_count(const json *cs) {
+        int64_t n = json_object_get_int(cs, "restartCount", 0);
+        return n < 0 ? 0 : n > INT32_MAX ? INT32_MAX : n;
+}
+
 struct pod_summary {
         int64_t ready, total, restarts;
-        tm_time last_restart; /* sec 0: none */
+        tm_time last_restart; /* table_time_is_zero(): none */
         char reason[256];
 };
 
@@ -370,9 +377,10 @@ static void pod_summarize(const json *pod, struct pod_summary *s) {
         const json *conds = json_object_get(status, "conditions");
         const char *phase = json_object_get_string(status, "phase");
         const char *sreason = json_object_get_string(status, "reason");
-        tm_time zero = { 0, 0 };
+        tm_time zero = TABLE_TIME_ZERO;
 
-        *s = (struct pod_summary){ .total = (int64_t)jlen(pod, "spec.containers") };
+        *s = (struct pod_summary){ .total = (int64_t)jlen(pod, "spec.containers"),
+                                   .last_restart = zero };
         snprintf(s->reason, sizeof(s->reason), "%s",
                  !empty(sreason) ? sreason
                  : phase         ? phase
@@ -400,7 +408,7 @@ static void pod_summarize(const json *pod, struct pod_summary *s) {
                 const json *term = json_object_get(state, "terminated");
                 const json *wait = json_object_get(state, "waiting");
                 bool sidecar = restartable_init(pod, json_object_get_string(cs, "name"));
-                int64_t rc = json_object_get_int(cs, "restartCount", 0);
+                int64_t rc = restart_count(cs);
                 s->restarts += rc;
                 later(&s->last_restart, cs);
                 if (sidecar) {
@@ -436,7 +444,7 @@ static void pod_summarize(const json *pod, struct pod_summary *s) {
                         const json *state = json_object_get(cs, "state");
                         const json *term = json_object_get(state, "terminated");
                         const char *wreason = jstr(state, "waiting.reason");
-                        s->restarts += json_object_get_int(cs, "restartCount", 0);
+                        s->restarts += restart_count(cs);
                         later(&s->last_restart, cs);
                         if (!empty(wreason))
                                 snprintf(s->reason, sizeof(s->reason), "%s", wreason);
@@ -477,11 +485,11 @@ static json *col_pod_status(const struct table_cell_ctx *c) {
 static json *col_pod_restarts(const struct table_cell_ctx *c) {
         struct pod_summary s;
         pod_summarize(c->obj, &s);
-        if (s.restarts != 0 && s.last_restart.sec != 0) {
+        if (s.restarts != 0 && !table_time_is_zero(s.last_restart)) {
                 char buf[32];
-                int64_t ns = (c->now.sec - s.last_restart.sec) * INT64_C(1000000000) +
-                             (c->now.nsec - s.last_restart.nsec);
-                return cell_strf("%" PRId64 " (%s ago)", s.restarts, table_human_duration(ns, buf));
+                return cell_strf(
+                        "%" PRId64 " (%s ago)", s.restarts,
+                        table_human_duration(table_duration_ns(s.last_restart, c->now), buf));
         }
         return cell_strf("%" PRId64, s.restarts);
 }
@@ -839,8 +847,7 @@ static json *col_job_duration(const struct table_cell_ctx *c) {
                 return json_new_string("");
         if (empty(end) || time_parse_rfc3339(end, &e, NULL) < 0)
                 e = c->now;
-        int64_t ns = (e.sec - s.sec) * INT64_C(1000000000) + (e.nsec - s.nsec);
-        return json_new_string(table_human_duration(ns, buf));
+        return json_new_string(table_human_duration(table_duration_ns(s, e), buf));
 }
 
 static json *col_job_status(const struct table_cell_ctx *c) {

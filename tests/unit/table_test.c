@@ -145,6 +145,12 @@ static void test_human_duration(void) {
         is_str(table_age("2024-05-29T08:00:00Z", NOW, buf), "3d4h", "age 3d4h");
         is_str(table_age("2021-06-01T12:00:00Z", NOW, buf), "3y1d", "age over a leap year");
         is_str(table_age(NULL, NOW, buf), "<unknown>", "missing timestamp");
+        is_str(table_age("0001-01-01T00:00:00Z", NOW, buf), "<unknown>", "Go's zero time is unset");
+        is_str(table_age("0001-01-01T00:00:01Z", NOW, buf), "292y",
+               "older than 292 years saturates");
+        is_str(table_age("1970-01-01T00:00:00Z", NOW, buf), "54y", "the Unix epoch is a real time");
+        is_str(table_age("9999-12-31T23:59:59Z", NOW, buf), "<invalid>", "far future");
+        is_str(table_human_duration(INT64_MAX, buf), "292y", "max duration");
         is_str(table_age("yesterday", NOW, buf), "<unknown>", "unparsable timestamp");
         is_str(table_age("2024-06-01T13:00:00Z", NOW, buf), "<invalid>", "a future timestamp");
 }
@@ -267,6 +273,23 @@ static void test_pods(void) {
                                          "'state':{'terminated':{'exitCode':1}}}]}}");
         CELL(initfail, 0, "Status", "Init:ExitCode:1");
         CELL(initfail, 0, "Restarts", "3 (60s ago)");
+        _cleanup_json_ json *epoch =
+                table_of("", "v1", "pods",
+                         "{" POD_META("epoch") ",'spec':{'containers':[{'name':'a','image':'x'}]},'"
+                                               "status':{'phase':'Running',"
+                                               "'containerStatuses':[{'name':'a','restartCount':1,'"
+                                               "state':{'running':{}},"
+                                               "'lastState':{'terminated':{'exitCode':1,'"
+                                               "finishedAt':'1970-01-01T00:00:00Z'}}}]}}");
+        CELL(epoch, 0, "Restarts", "1 (54y ago)");
+        _cleanup_json_ json *huge = table_of(
+                "", "v1", "pods",
+                "{" POD_META("huge") ",'spec':{'containers':[{'name':'a','image':'x'},{'name':'b','"
+                                     "image':'x'}]},'status':{'phase':'Running',"
+                                     "'containerStatuses':[{'name':'a','restartCount':"
+                                     "9223372036854775807,'state':{'running':{}}},"
+                                     "{'name':'b','restartCount':2147483648,'state':{'running':{}}}]}}");
+        CELL(huge, 0, "Restarts", "4294967294");
 
         _cleanup_json_ json *initerr = table_of(
                 "", "v1", "pods",
