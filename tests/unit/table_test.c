@@ -284,11 +284,12 @@ static void test_pods(void) {
         CELL(epoch, 0, "Restarts", "1 (54y ago)");
         _cleanup_json_ json *huge = table_of(
                 "", "v1", "pods",
-                "{" POD_META("huge") ",'spec':{'containers':[{'name':'a','image':'x'},{'name':'b','"
-                                     "image':'x'}]},'status':{'phase':'Running',"
-                                     "'containerStatuses':[{'name':'a','restartCount':"
-                                     "9223372036854775807,'state':{'running':{}}},"
-                                     "{'name':'b','restartCount':2147483648,'state':{'running':{}}}]}}");
+                "{" POD_META(
+                        "huge") ",'spec':{'containers':[{'name':'a','image':'x'},{'name':'b','"
+                                "image':'x'}]},'status':{'phase':'Running',"
+                                "'containerStatuses':[{'name':'a','restartCount':"
+                                "9223372036854775807,'state':{'running':{}}},"
+                                "{'name':'b','restartCount':2147483648,'state':{'running':{}}}]}}");
         CELL(huge, 0, "Restarts", "4294967294");
 
         _cleanup_json_ json *initerr = table_of(
