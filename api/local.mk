@@ -6,7 +6,41 @@ api_libtimonier_api_a_SOURCES = \
 	api/schema.c api/schema.h \
 	api/generated/schema_tables.c
 
-EXTRA_DIST += api/schema api/tools api/generated/openapi-v3
+# Listed one by one: a directory named api/schema beside api/schema.c
+# would make make(1) try to build it from the C file.
+EXTRA_DIST += \
+	api/schema/apps-v1.overlay.yaml \
+	api/schema/apps-v1.yaml \
+	api/schema/autoscaling-v1.overlay.yaml \
+	api/schema/autoscaling-v1.yaml \
+	api/schema/autoscaling-v2.overlay.yaml \
+	api/schema/autoscaling-v2.yaml \
+	api/schema/batch-v1.overlay.yaml \
+	api/schema/batch-v1.yaml \
+	api/schema/coordination-v1.overlay.yaml \
+	api/schema/coordination-v1.yaml \
+	api/schema/core-v1.overlay.yaml \
+	api/schema/core-v1.yaml \
+	api/schema/discovery-v1.overlay.yaml \
+	api/schema/discovery-v1.yaml \
+	api/schema/events-v1.overlay.yaml \
+	api/schema/events-v1.yaml \
+	api/schema/meta-v1.overlay.yaml \
+	api/schema/meta-v1.yaml \
+	api/schema/networking-v1.overlay.yaml \
+	api/schema/networking-v1.yaml \
+	api/schema/node-v1.overlay.yaml \
+	api/schema/node-v1.yaml \
+	api/schema/policy-v1.overlay.yaml \
+	api/schema/policy-v1.yaml \
+	api/schema/rbac-v1.overlay.yaml \
+	api/schema/rbac-v1.yaml \
+	api/schema/scheduling-v1.overlay.yaml \
+	api/schema/scheduling-v1.yaml \
+	api/schema/storage-v1.overlay.yaml \
+	api/schema/storage-v1.yaml \
+	api/tools/import-openapi.py api/tools/gen-c.py api/tools/gen-openapi.py \
+	api/generated/openapi-v3
 
 check_PROGRAMS += tests/unit/schema_test
 TESTS += tests/unit/schema_test

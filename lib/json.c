@@ -729,8 +729,10 @@ json *json_copy(const json *v) {
                         o->obj.cap = v->obj.len;
                         for (uint32_t i = 0; i < v->obj.len; i++) {
                                 const json_member *m = &v->obj.m[i];
+                                char *k = xmalloc((size_t)m->klen + 1);
+                                memcpy(k, m->key, (size_t)m->klen + 1); /* may hold a NUL */
                                 o->obj.m[i] = (json_member){
-                                        .key = xstrndup(m->key, m->klen),
+                                        .key = k,
                                         .klen = m->klen,
                                         .value = json_copy(m->value),
                                 };

@@ -587,6 +587,19 @@ static char *utf8_fix(const char *str, size_t n, size_t *ret_n) {
         return strbuf_take(&b, ret_n);
 }
 
+/* Line breaks other than \n (\r, NEL, LS, PS) would come back as \n (or
+ * not at all) from a plain or block scalar: only double quotes keep them. */
+static bool has_odd_break(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c == '\r' || (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] == 0x85) ||
+                    (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                     ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)))
+                        return true;
+        }
+        return false;
+}
+
 static bool emit(yaml_emitter_t *e, yaml_event_t *ev) {
         return yaml_emitter_emit(e, ev); /* takes the event, even on failure */
 }
@@ -608,7 +621,8 @@ static bool emit_string(yaml_emitter_t *e, const char *s, size_t n) {
          * looks like a float, which another YAML reader might take as one). */
         bool quote = resolve_plain(s, n).kind != SCALAR_STRING ||
                      (n && (is_digit(s[0]) || s[0] == '.' || s[0] == '-' || s[0] == '+') &&
-                      yaml_float_syntax(s, n));
+                      yaml_float_syntax(s, n)) ||
+                     has_odd_break(s, n);
         yaml_scalar_style_t style = quote                 ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
                                     : memchr(s, '\n', n) ? YAML_LITERAL_SCALAR_STYLE
                                                           : YAML_ANY_SCALAR_STYLE;

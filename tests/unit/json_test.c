@@ -164,6 +164,18 @@ static void test_strings(void) {
         json_free(back);
         free(out);
 
+        rejects("\"\xc0\x80\"", 4, NULL, -EINVAL, "invalid UTF-8 in a string");
+        rejects("\"\xed\xa0\x80\"", 5, NULL, -EINVAL, "invalid UTF-8");
+        rejects("{\"\xf4\x90\x80\x80\":1}", 9, NULL, -EINVAL, "invalid UTF-8 in a key");
+        rejects("[\"\\udc00\"]", 10, NULL, -EINVAL, "invalid UTF-8");
+        v = parse("{\"a\\u0000b\":1,\"a\":2}");
+        json *c = json_copy(v);
+        ok(v && json_object_len(v) == 2 && json_equal(v, c), "a key holding NUL copies and compares");
+        out = json_serialize(c, 0, NULL);
+        is_str(out, "{\"a\\u0000b\":1,\"a\":2}", "and is written whole");
+        free(out);
+        json_free(c);
+        json_free(v);
         rejects("\"a\xff\"", 4, NULL, -EINVAL, "UTF8");
         rejects("\"\xc3\"", 3, NULL, -EINVAL, "line 1, column");
         rejects("\"a\nb\"", 5, NULL, -EINVAL, "invalid JSON");
