@@ -17,6 +17,7 @@
 #include "status.h"
 #include "storage/store.h"
 #include "strategy.h"
+#include "table.h"
 #include "patch.h"
 #include "watch.h"
 #include "yaml.h"
@@ -194,8 +195,26 @@ static int validate_fields(reg *g, json *obj, int *ret_answer) {
         return 0;
 }
 
+/* Answer with the object, or the Table or PartialObjectMetadata the
+ * Accept header asks for (kubectl get asks for a Table). */
 static int respond_object(reg *g, unsigned code, json *obj) {
-        return api_respond_json(g->r, code, obj);
+        const char *accept = api_request_header(g->r, "Accept");
+        if (!accept || !strstr(accept, "as="))
+                return api_respond_json(g->r, code, obj);
+        struct table_accept ta;
+        _cleanup_error_ tm_error *err = NULL;
+        if (table_negotiate(accept, &ta, &err) < 0)
+                return api_respond_status(g->r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
+        if (!ta.table || streq_ptr(json_object_get_string(obj, "kind"), "Status"))
+                return api_respond_json(g->r, code, obj);
+        struct table_options opts = TABLE_OPTIONS_INIT;
+        opts.api_version = ta.api_version;
+        if (table_parse_include_object(api_request_query(g->r, "includeObject"), &opts.include, &err) < 0)
+                return api_respond_status(g->r, status_bad_request(tm_error_msg(err)));
+        _cleanup_json_ json *t = NULL;
+        if (table_convert(g->res, obj, &opts, &t, &err) < 0)
+                return api_respond_status(g->r, status_internal_error(tm_error_msg(err)));
+        return api_respond_json(g->r, code, t);
 }
 
 static int respond_store_error(reg *g, int q, const char *name, tm_error *err) {

@@ -15,7 +15,7 @@ apiserver_libtimonier_apiserver_a_SOURCES = \
 	apiserver/watch.c apiserver/watch.h \
 	apiserver/metrics.c apiserver/metrics.h
 
-LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a $(LIBTIMONIER_PATCH) \
+LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a apiserver/libtimonier-table.a \
 	api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
 
 sbin_PROGRAMS += apiserver/timonier-apiserver

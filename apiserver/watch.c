@@ -16,6 +16,7 @@
 #include "status.h"
 #include "storage/store.h"
 #include "strbuf.h"
+#include "table.h"
 #include "watch.h"
 
 /* ---- cached events ---------------------------------------------------------------- */
@@ -78,6 +79,11 @@ typedef struct watcher {
         bool done;   /* no more events: end the stream once out is drained */
         bool closed; /* the response is gone */
         bool registered;
+        /* kubectl get -w: each event's object as a one-row Table */
+        bool table;
+        struct table_options table_opts;
+        struct table_watch table_state;
+        const struct schema_resource *res;
         struct watcher *next; /* in the cache's list */
 } watcher;
 
@@ -145,6 +151,17 @@ static void watcher_finish_locked(watcher *w) {
 }
 
 static void push_event_line(watcher *w, const char *type, const char *obj, size_t len) {
+        _cleanup_free_ char *converted = NULL;
+        if (w->table) {
+                /* One conversion per watcher and event: tables are per
+                 * client (headers on the first event only). */
+                _cleanup_json_ json *o = NULL, *t = NULL;
+                if (json_parse(obj, len, NULL, &o, NULL) < 0 ||
+                    table_watch_convert(&w->table_state, w->res, o, &w->table_opts, &t, NULL) < 0)
+                        return;
+                converted = json_serialize(t, 0, &len);
+                obj = converted;
+        }
         strbuf line = STRBUF_INIT;
         strbuf_printf(&line, "{\"type\":\"%s\",\"object\":", type);
         strbuf_append(&line, obj, len);
@@ -656,6 +673,23 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 free(w->name);
                 w->name = xstrdup(fname);
         }
+        w->res = res;
+        const char *accept = api_request_header(r, "Accept");
+        if (accept && strstr(accept, "as=")) {
+                struct table_accept ta;
+                if (table_negotiate(accept, &ta, &err) < 0) {
+                        watcher_unref(w);
+                        return api_respond_status(r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
+                }
+                w->table = ta.table;
+                w->table_opts = (struct table_options)TABLE_OPTIONS_INIT;
+                w->table_opts.api_version = ta.api_version;
+                if (table_parse_include_object(api_request_query(r, "includeObject"),
+                                               &w->table_opts.include, &err) < 0) {
+                        watcher_unref(w);
+                        return api_respond_status(r, status_bad_request(tm_error_msg(err)));
+                }
+        }
         const char *b = api_request_query(r, "allowWatchBookmarks");
         w->bookmarks = b && (streq(b, "true") || streq(b, "1"));
         const char *ts = api_request_query(r, "timeoutSeconds");
@@ -758,6 +792,14 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                                         continue;
                                 size_t len;
                                 _cleanup_free_ char *s = json_serialize(obj, 0, &len);
+                                if (w->table) {
+                                        _cleanup_json_ json *t = NULL;
+                                        if (table_watch_convert(&w->table_state, res, obj,
+                                                                &w->table_opts, &t, NULL) < 0)
+                                                continue;
+                                        free(s);
+                                        s = json_serialize(t, 0, &len);
+                                }
                                 strbuf_puts(&init, "{\"type\":\"ADDED\",\"object\":");
                                 strbuf_append(&init, s, len);
                                 strbuf_puts(&init, "}\n");
