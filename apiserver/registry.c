@@ -965,6 +965,16 @@ static int delete_one(reg *g, const char *ns, const char *name, const delete_opt
 
 static int do_delete(reg *g) {
         int answer = MHD_NO_ANSWER;
+        if (!*g->res->group && streq(g->res->plural, "namespaces") &&
+            (streq(g->ri->name, "default") || streq(g->ri->name, "kube-system") ||
+             streq(g->ri->name, "kube-public"))) {
+                _cleanup_free_ char *m = xasprintf(
+                        "namespaces \"%s\" is forbidden: this namespace may not be deleted", g->ri->name);
+                json *d = json_new_object();
+                json_object_set_string(d, "name", g->ri->name);
+                json_object_set_string(d, "kind", "namespaces");
+                return api_respond_status(g->r, status_failure(403, "Forbidden", m, d));
+        }
         delete_opts o;
         if (parse_delete_opts(g, &o, &answer) < 0)
                 return answer;
@@ -1098,6 +1108,89 @@ static int do_binding(reg *g, const char *pod_name) {
                 return api_respond_json(g->r, 201, st);
         }
         return api_respond_status(g->r, status_conflict("", "pods", pod_name, NULL));
+}
+
+/* ---- eviction ------------------------------------------------------------------ */
+
+/* Does a PodDisruptionBudget forbid evicting `pod` now? Fills *ret_pdb with
+ * the name of the first one that does. */
+static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
+        _cleanup_free_ char *prefix = xasprintf("/registry/poddisruptionbudgets.policy/%s/",
+                                                g->ri->namespace_);
+        store_list_opts o = { .prefix = prefix };
+        _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
+        int q = store_list(g->st, &o, &lr, NULL);
+        if (q < 0)
+                return q;
+        const json *labels = json_get(pod, "metadata", "labels", NULL);
+        for (size_t i = 0; i < lr->n_items; i++) {
+                _cleanup_json_ json *pdb = NULL;
+                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL, &pdb, NULL) < 0)
+                        continue;
+                label_selector *sel = NULL;
+                if (label_selector_from_json(json_get(pdb, "spec", "selector", NULL), &sel, NULL) < 0)
+                        continue;
+                bool selects = !label_selector_matches_nothing(sel) &&
+                               label_selector_matches_json(sel, labels);
+                label_selector_free(sel);
+                if (!selects)
+                        continue;
+                /* The disruption controller keeps disruptionsAllowed; until it
+                 * has counted (no status), nothing may be evicted, as upstream. */
+                if (json_object_get_int(json_object_get(pdb, "status"), "disruptionsAllowed", 0) <= 0) {
+                        *ret_pdb = xstrdup(json_get_str(pdb, "metadata", "name", NULL) ?: "");
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* POST pods/<name>/eviction: a delete that honours disruption budgets. */
+static int do_eviction(reg *g) {
+        int answer = MHD_NO_ANSWER;
+        _cleanup_json_ json *ev = NULL;
+        if (decode_body(g, &ev, &answer) < 0)
+                return answer;
+        const char *n = json_get_str(ev, "metadata", "name", NULL);
+        if (n && !streq(n, g->ri->name))
+                return api_respond_status(g->r, status_bad_request("name in URL does not match name in Eviction object"));
+        bool dry = dry_run(g, &answer);
+        if (answer != MHD_NO_ANSWER)
+                return answer;
+        _cleanup_json_ json *pod = NULL;
+        int64_t rev;
+        if (read_current(g, &pod, &rev, &answer) < 0)
+                return answer;
+        /* A pod that is done, or already going, needs no budget. */
+        const char *phase = json_get_str(pod, "status", "phase", NULL);
+        bool exempt = streq_ptr(phase, "Succeeded") || streq_ptr(phase, "Failed") ||
+                      streq_ptr(phase, "Pending") || json_get(pod, "metadata", "deletionTimestamp", NULL);
+        _cleanup_free_ char *pdb = NULL;
+        if (!exempt && eviction_blocked(g, pod, &pdb) > 0) {
+                _cleanup_free_ char *m = xasprintf(
+                        "Cannot evict pod as it would violate the pod's disruption budget.");
+                json *d = json_new_object();
+                json *causes = json_new_array();
+                json *c = json_new_object();
+                json_object_set_string(c, "reason", "DisruptionBudget");
+                _cleanup_free_ char *cm = xasprintf(
+                        "The disruption budget %s needs more healthy pods to allow the eviction", pdb);
+                json_object_set_string(c, "message", cm);
+                json_array_append(causes, c);
+                json_object_set(d, "causes", causes);
+                return api_respond_status(g->r, status_failure(429, "TooManyRequests", m, d));
+        }
+        delete_opts o = { .grace = -1 };
+        json *gp = json_get(ev, "deleteOptions", "gracePeriodSeconds", NULL);
+        if (json_is_int(gp))
+                o.grace = json_int(gp);
+        _cleanup_json_ json *obj = NULL;
+        bool deleted;
+        if (delete_one(g, g->ri->namespace_, g->ri->name, &o, dry, &obj, &deleted, &answer) < 0)
+                return answer;
+        _cleanup_json_ json *st = status_success();
+        json_object_set_int(st, "code", 201);
+        return api_respond_json(g->r, 201, st);
 }
 
 /* ---- scale ------------------------------------------------------------------------ */
@@ -1270,6 +1363,8 @@ int registry_handle(api_request *r, const request_info *ri) {
                 }
                 if (streq(ri->subresource, "scale"))
                         return do_scale(&g);
+                if (streq(ri->subresource, "eviction") && ri->verb == VERB_CREATE)
+                        return do_eviction(&g);
                 if (streq(ri->subresource, "binding") && ri->verb == VERB_CREATE)
                         return do_binding(&g, ri->name);
                 _cleanup_free_ char *m = xasprintf("the subresource %s of %s is not served yet",

@@ -301,6 +301,73 @@ static void validate_required(const struct schema_type *t, const json *obj, cons
         }
 }
 
+static void add_immutable(json *causes, const char *field, const json *value) {
+        _cleanup_free_ char *v = value ? json_serialize(value, 0, NULL) : xstrdup("null");
+        _cleanup_free_ char *m = xasprintf("Invalid value: %s: field is immutable", v);
+        status_add_cause(causes, "FieldValueInvalid", field, m);
+}
+
+/* A copy of a pod spec without what an update may change. */
+static json *pod_spec_mutable_blanked(const json *spec) {
+        json *c = json_copy(spec);
+        static const char *const lists[] = { "containers", "initContainers" };
+        for (size_t k = 0; k < ELEMENTSOF(lists); k++) {
+                json *cs = json_object_get(c, lists[k]);
+                for (size_t i = 0; i < json_array_len(cs); i++)
+                        json_object_remove(json_array_get(cs, i), "image");
+        }
+        json_object_remove(c, "activeDeadlineSeconds");
+        json_object_remove(c, "tolerations");
+        json_object_remove(c, "schedulingGates");
+        json_object_remove(c, "terminationGracePeriodSeconds");
+        return c;
+}
+
+/* What an update may not change, per kind (upstream's ValidateXUpdate). */
+static void validate_update(const struct schema_resource *res, const json *obj, const json *old,
+                            json *causes) {
+        const json *ns = json_object_get(obj, "spec"), *os = json_object_get(old, "spec");
+        if (!*res->group && streq(res->plural, "pods")) {
+                _cleanup_json_ json *a = pod_spec_mutable_blanked(ns);
+                _cleanup_json_ json *b = pod_spec_mutable_blanked(os);
+                if (!json_equal(a, b))
+                        status_add_cause(
+                                causes, "FieldValueForbidden", "spec",
+                                "Forbidden: pod updates may not change fields other than "
+                                "`spec.containers[*].image`,`spec.initContainers[*].image`,"
+                                "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions "
+                                "to existing tolerations),`spec.terminationGracePeriodSeconds` "
+                                "(allow it to be set to 1 if it was previously negative)");
+                return;
+        }
+        static const char *const selector_immutable[] = { "deployments", "replicasets",
+                                                          "daemonsets", "statefulsets", NULL };
+        if (streq(res->group, "apps") && schema_strv_contains(selector_immutable, res->plural) &&
+            !json_equal(json_object_get(ns, "selector"), json_object_get(os, "selector")))
+                add_immutable(causes, "spec.selector", json_object_get(ns, "selector"));
+        if (streq(res->group, "batch") && streq(res->plural, "jobs")) {
+                if (!json_equal(json_object_get(ns, "selector"), json_object_get(os, "selector")))
+                        add_immutable(causes, "spec.selector", json_object_get(ns, "selector"));
+                if (!json_equal(json_object_get(ns, "completions"), json_object_get(os, "completions")))
+                        add_immutable(causes, "spec.completions", json_object_get(ns, "completions"));
+        }
+        if (!*res->group && streq(res->plural, "services")) {
+                const char *oip = json_object_get_string(os, "clusterIP");
+                const char *nip = json_object_get_string(ns, "clusterIP");
+                if (oip && *oip && nip && !streq(oip, nip))
+                        add_immutable(causes, "spec.clusterIP", json_object_get(ns, "clusterIP"));
+        }
+        if (!*res->group && (streq(res->plural, "configmaps") || streq(res->plural, "secrets")) &&
+            json_object_get_bool(old, "immutable", false)) {
+                if (!json_equal(json_object_get(obj, "data"), json_object_get(old, "data")))
+                        status_add_cause(causes, "FieldValueForbidden", "data",
+                                         "Forbidden: field is immutable when `immutable` is set");
+                if (!json_object_get_bool(obj, "immutable", false))
+                        status_add_cause(causes, "FieldValueForbidden", "immutable",
+                                         "Forbidden: field is immutable when `immutable` is set");
+        }
+}
+
 json *strategy_validate(const struct schema_resource *res, const json *obj, const json *old) {
         json *causes = json_new_array();
         const json *md = json_object_get(obj, "metadata");
@@ -315,6 +382,8 @@ json *strategy_validate(const struct schema_resource *res, const json *obj, cons
         }
         if (res->type)
                 validate_required(res->type, obj, "", causes, 0);
+        if (old)
+                validate_update(res, obj, old, causes);
         if (old) {
                 const char *ouid = json_get_str(old, "metadata", "uid", NULL);
                 const char *nuid = json_object_get_string(md, "uid");
