@@ -10,6 +10,7 @@
 #include "registry.h"
 #include "requestinfo.h"
 #include "discovery.h"
+#include "openapi.h"
 #include "status.h"
 
 static int serve_version(api_request *r) {
@@ -90,6 +91,8 @@ int apiserver_route(api_request *r) {
                         return serve_health(r, "livez");
                 if (streq(p, "/readyz") || startswith(p, "/readyz/"))
                         return serve_health(r, "readyz");
+                if (streq(p, "/openapi") || startswith(p, "/openapi/"))
+                        return openapi_serve(r, p);
                 return serve_discovery(r, p);
         }
         return registry_handle(r, ri);
