@@ -40,14 +40,14 @@ EXTRA_DIST += \
 	api/schema/storage-v1.overlay.yaml \
 	api/schema/storage-v1.yaml \
 	api/tools/import-openapi.py api/tools/gen-c.py api/tools/gen-openapi.py \
-	api/generated/openapi-v3
+	api/generated/openapi-v3 api/generated/openapi-v2.json
 
 check_PROGRAMS += tests/unit/schema_test
 TESTS += tests/unit/schema_test
 tests_unit_schema_test_SOURCES = tests/unit/schema_test.c tests/tap.h
 tests_unit_schema_test_LDADD = api/libtimonier-api.a $(LIBTIMONIER_LIBS)
 
-# Regenerate the C tables and OpenAPI components from the schema (run after
+# Regenerate the C tables and OpenAPI documents from the schema (run after
 # editing api/schema/; the import from upstream is separate, see the doc).
 API_PY3 = python3
 API_GEN_C = $(API_PY3) $(abs_top_srcdir)/api/tools/gen-c.py \
@@ -57,15 +57,17 @@ API_GEN_OPENAPI = $(API_PY3) $(abs_top_srcdir)/api/tools/gen-openapi.py \
 generate-api:
 	$(API_GEN_C) --out $(abs_top_srcdir)/api/generated/schema_tables.c
 	rm -rf $(abs_top_srcdir)/api/generated/openapi-v3
-	$(API_GEN_OPENAPI) --out-dir $(abs_top_srcdir)/api/generated/openapi-v3
+	$(API_GEN_OPENAPI) --out-dir $(abs_top_srcdir)/api/generated/openapi-v3 \
+	  --v2-out $(abs_top_srcdir)/api/generated/openapi-v2.json
 
 # Fail if the committed generated files are not what the schema yields.
 check-generated:
 	@tmp=`mktemp -d` && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(API_GEN_C) --out "$$tmp/schema_tables.c" && \
-	  $(API_GEN_OPENAPI) --out-dir "$$tmp/openapi-v3" && \
+	  $(API_GEN_OPENAPI) --out-dir "$$tmp/openapi-v3" --v2-out "$$tmp/openapi-v2.json" && \
 	  if diff -u $(abs_top_srcdir)/api/generated/schema_tables.c "$$tmp/schema_tables.c" >"$$tmp/diff" && \
-	     diff -r $(abs_top_srcdir)/api/generated/openapi-v3 "$$tmp/openapi-v3" >>"$$tmp/diff"; then \
+	     diff -r $(abs_top_srcdir)/api/generated/openapi-v3 "$$tmp/openapi-v3" >>"$$tmp/diff" && \
+	     cmp -s $(abs_top_srcdir)/api/generated/openapi-v2.json "$$tmp/openapi-v2.json"; then \
 	    echo "generated: api/generated is up to date"; \
 	  else \
 	    head -c 4000 "$$tmp/diff"; echo; \

@@ -11,6 +11,7 @@
 #include "requestinfo.h"
 #include "discovery.h"
 #include "metrics.h"
+#include "openapi.h"
 #include "status.h"
 
 static int serve_version(api_request *r) {
@@ -103,6 +104,8 @@ int apiserver_route(api_request *r) {
                         return api_respond_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8",
                                                  text, len);
                 }
+                if (streq(p, "/openapi") || startswith(p, "/openapi/"))
+                        return openapi_serve(r, p);
                 return serve_discovery(r, p);
         }
         return registry_handle(r, ri);
