@@ -120,15 +120,55 @@ static const char *pod_qos_class(const json *pod) {
         return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-static void deployment_defaults(json *obj) {
-        json *strategy = json_get(obj, "spec", "strategy", NULL);
-        if (json_is_object(strategy) &&
-            streq_ptr(json_object_get_string(strategy, "type"), "RollingUpdate") &&
-            !json_object_get(strategy, "rollingUpdate")) {
-                json *ru = json_new_object();
-                json_object_set_string(ru, "maxUnavailable", "25%");
-                json_object_set_string(ru, "maxSurge", "25%");
-                json_object_set(strategy, "rollingUpdate", ru);
+/* Defaults that create a parent object, which the schema walk (defaults
+ * only for members of objects present) does not: upstream's
+ * SetDefaults_Deployment/DaemonSet/StatefulSet. */
+static json *ensure_strategy(json *obj, const char *field, const char *dflt_type) {
+        json *spec = json_object_ensure_object(obj, "spec");
+        json *st = json_object_get(spec, field);
+        if (!json_is_object(st))
+                st = json_object_ensure_object(spec, field);
+        if (!json_object_get_string(st, "type"))
+                json_object_set_string(st, "type", dflt_type);
+        return st;
+}
+
+static void workload_defaults(const struct schema_resource *res, json *obj) {
+        if (!streq(res->group, "apps"))
+                return;
+        if (streq(res->plural, "deployments")) {
+                json *st = ensure_strategy(obj, "strategy", "RollingUpdate");
+                if (streq_ptr(json_object_get_string(st, "type"), "RollingUpdate")) {
+                        json *ru = json_object_ensure_object(st, "rollingUpdate");
+                        if (!json_object_get(ru, "maxUnavailable"))
+                                json_object_set_string(ru, "maxUnavailable", "25%");
+                        if (!json_object_get(ru, "maxSurge"))
+                                json_object_set_string(ru, "maxSurge", "25%");
+                }
+        } else if (streq(res->plural, "daemonsets")) {
+                json *st = ensure_strategy(obj, "updateStrategy", "RollingUpdate");
+                if (streq_ptr(json_object_get_string(st, "type"), "RollingUpdate")) {
+                        json *ru = json_object_ensure_object(st, "rollingUpdate");
+                        if (!json_object_get(ru, "maxUnavailable"))
+                                json_object_set_int(ru, "maxUnavailable", 1);
+                        if (!json_object_get(ru, "maxSurge"))
+                                json_object_set_int(ru, "maxSurge", 0);
+                }
+        } else if (streq(res->plural, "statefulsets")) {
+                json *st = ensure_strategy(obj, "updateStrategy", "RollingUpdate");
+                if (streq_ptr(json_object_get_string(st, "type"), "RollingUpdate")) {
+                        json *ru = json_object_ensure_object(st, "rollingUpdate");
+                        if (!json_object_get(ru, "partition"))
+                                json_object_set_int(ru, "partition", 0);
+                }
+                json *spec = json_object_get(obj, "spec");
+                if (!json_object_get(spec, "podManagementPolicy"))
+                        json_object_set_string(spec, "podManagementPolicy", "OrderedReady");
+                if (!json_object_get(spec, "persistentVolumeClaimRetentionPolicy")) {
+                        json *p = json_object_ensure_object(spec, "persistentVolumeClaimRetentionPolicy");
+                        json_object_set_string(p, "whenDeleted", "Retain");
+                        json_object_set_string(p, "whenScaled", "Retain");
+                }
         }
 }
 
@@ -136,9 +176,8 @@ void strategy_prepare_for_create(const struct schema_resource *res, json *obj) {
         json *md = json_object_ensure_object(obj, "metadata");
         if (has_subresource(res, "status"))
                 json_object_remove(obj, "status");
+        workload_defaults(res, obj);
         strategy_apply_defaults(res->type, obj);
-        if (streq(res->plural, "deployments"))
-                deployment_defaults(obj);
         if (tracks_generation(res))
                 json_object_set_int(md, "generation", 1);
         else
@@ -200,9 +239,8 @@ void strategy_prepare_for_update(const struct schema_resource *res, const char *
         copy_member(md, omd, "generation");
         if (has_subresource(res, "status"))
                 copy_member(obj, old, "status");
+        workload_defaults(res, obj);
         strategy_apply_defaults(res->type, obj);
-        if (streq(res->plural, "deployments"))
-                deployment_defaults(obj);
         if (!*res->group && streq(res->plural, "namespaces")) {
                 copy_member(obj, old, "spec"); /* spec.finalizers: only through /finalize */
                 json *labels = json_object_ensure_object(md, "labels");

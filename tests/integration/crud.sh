@@ -60,7 +60,10 @@ for v in ${KUBECTL_VERSIONS:-1.27 1.33}; do
         check_output "kubectl $v: re-apply unchanged" 'deployment.apps/applied unchanged' k apply -f "$TMPROOT/applied.yaml"
         check_output "kubectl $v: last-applied annotation" 'yellow' k get deploy applied -o jsonpath='{.metadata.annotations.kubectl\.kubernetes\.io/last-applied-configuration}'
         sed -i 's/replicas: 4/replicas: 6/' "$TMPROOT/applied.yaml"
-        check_output "kubectl $v: diff shows the change" 'replicas: 6' k diff -f "$TMPROOT/applied.yaml"
+        # kubectl diff exits 1 when it finds differences
+        out=$(k diff -f "$TMPROOT/applied.yaml" 2>&1)
+        rc=$?
+        ok $([ $rc = 1 ] && printf '%s' "$out" | grep -q '^+  replicas: 6' && echo 0 || echo 1) "kubectl $v: diff shows the change (exit $rc)"
 
         # edit through KUBE_EDITOR
         printf '#!/bin/sh\nsed -i "s/value: yellow/value: edited/" "$1"\n' >"$TMPROOT/editor"
