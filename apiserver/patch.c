@@ -76,7 +76,8 @@ static unsigned json_depth(const json *v, unsigned limit) {
         if (limit == 0)
                 return 1;
         for (size_t i = 0; i < n && max < limit; i++) {
-                const json *c = json_is_array(v) ? json_array_get(v, i) : json_object_value_at(v, i);
+                const json *c =
+                        json_is_array(v) ? json_array_get(v, i) : json_object_value_at(v, i);
                 unsigned d = json_depth(c, limit - 1);
                 if (d > max)
                         max = d;
@@ -363,8 +364,8 @@ static int jp_apply_op(jp_state *st, const json *op, tm_error **err) {
 
         const json *value = json_object_get(op, "value");
         if ((is_add || is_replace || is_test) && !value)
-                return tm_error_set(err, -EDOM,
-                                    "%s operation, missing value field: missing value", st->op);
+                return tm_error_set(err, -EDOM, "%s operation, missing value field: missing value",
+                                    st->op);
 
         _cleanup_(pointer_done) pointer from = { NULL, 0 };
         const char *from_text = NULL;
@@ -451,9 +452,9 @@ int patch_json(const json *doc, const json *patch, json **ret, tm_error **err) {
                                             : json_type_name(json_get_type(patch)));
         for (size_t i = 0; i < json_array_len(patch); i++)
                 if (!json_is_object(json_array_get(patch, i)))
-                        return tm_error_set(err, -EINVAL,
-                                            "JSON patch operation %zu is not an object but %s", i,
-                                            json_type_name(json_get_type(json_array_get(patch, i))));
+                        return tm_error_set(
+                                err, -EINVAL, "JSON patch operation %zu is not an object but %s", i,
+                                json_type_name(json_get_type(json_array_get(patch, i))));
         jp_state st = { .root = json_copy(doc) };
         for (size_t i = 0; i < json_array_len(patch); i++) {
                 int r = jp_apply_op(&st, json_array_get(patch, i), err);
@@ -503,10 +504,10 @@ int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err) 
 
 /* --- strategic merge patch ---------------------------------------------------- */
 
-#define DIRECTIVE_MARKER        "$patch"
-#define RETAIN_KEYS_DIRECTIVE   "$retainKeys"
-#define SET_ELEMENT_ORDER       "$setElementOrder"
-#define DELETE_FROM_PRIMITIVE   "$deleteFromPrimitiveList"
+#define DIRECTIVE_MARKER      "$patch"
+#define RETAIN_KEYS_DIRECTIVE "$retainKeys"
+#define SET_ELEMENT_ORDER     "$setElementOrder"
+#define DELETE_FROM_PRIMITIVE "$deleteFromPrimitiveList"
 
 /* Where the walk is in the schema: a struct type, a map's value, or
  * nothing known (merge-patch semantics). */
@@ -540,9 +541,8 @@ static smp_meta smp_lookup(smp_schema s, const char *key) {
                         m.sub = smp_schema_of(&f->value);
                         m.merge = f->patch_strategy & SCHEMA_PATCH_MERGE;
                         m.replace = !m.merge && (f->patch_strategy & SCHEMA_PATCH_REPLACE);
-                        m.merge_key = f->patch_merge_key && *f->patch_merge_key
-                                              ? f->patch_merge_key
-                                              : NULL;
+                        m.merge_key = f->patch_merge_key && *f->patch_merge_key ? f->patch_merge_key
+                                                                                : NULL;
                 }
         } else if (s.map_elem)
                 m.sub = smp_schema_of(s.map_elem);
@@ -748,8 +748,8 @@ static int smp_partition(nvec *merged, json *const *by, size_t n_by, const char 
         if (merge_key)
                 for (size_t k = 0; k < n_by; k++)
                         if (!json_is_object(by[k]))
-                                return tm_error_set(err, -EBADMSG,
-                                                    "value for key %zu is not a map", k);
+                                return tm_error_set(err, -EBADMSG, "value for key %zu is not a map",
+                                                    k);
         for (size_t i = 0; i < merged->n; i++) {
                 json *x = merged->v[i];
                 if (merge_key) {
@@ -845,7 +845,8 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                 }
                 /* The union, each value once. */
                 for (size_t i = 0; i < orig->n + np; i++) {
-                        const json *x = i < orig->n ? orig->v[i] : json_array_get(patch, i - orig->n);
+                        const json *x =
+                                i < orig->n ? orig->v[i] : json_array_get(patch, i - orig->n);
                         bool dup = false;
                         for (size_t k = 0; k < merged.n && !dup; k++)
                                 dup = json_equal(merged.v[k], x);
@@ -1219,8 +1220,8 @@ static int smp_merge_map(json *orig, const json *patch, smp_schema s, json **ret
         return 0;
 }
 
-int patch_strategic(const json *doc, const json *patch, const struct schema_type *type,
-                    json **ret, tm_error **err) {
+int patch_strategic(const json *doc, const json *patch, const struct schema_type *type, json **ret,
+                    tm_error **err) {
         if (!json_is_object(doc))
                 return tm_error_set(err, -EINVAL, "the document to patch is not an object but %s",
                                     json_type_name(json_get_type(doc)));
@@ -1229,10 +1230,9 @@ int patch_strategic(const json *doc, const json *patch, const struct schema_type
                 return 0;
         }
         if (!json_is_object(patch))
-                return tm_error_set(err, -EINVAL,
-                                    "a strategic merge patch must be a JSON object, not %s",
-                                    json_is_array(patch) ? "an array"
-                                                         : json_type_name(json_get_type(patch)));
+                return tm_error_set(
+                        err, -EINVAL, "a strategic merge patch must be a JSON object, not %s",
+                        json_is_array(patch) ? "an array" : json_type_name(json_get_type(patch)));
         _cleanup_json_ json *work = json_copy(doc);
         json *rep = NULL;
         int r = smp_merge_map(work, patch, (smp_schema){ .type = type }, &rep, err);

@@ -39,7 +39,7 @@
 #define PATCH_MAX_OPERATIONS 10000
 #define PATCH_MAX_COPY_BYTES (3 * 1024 * 1024)
 /* Nesting a JSON patch may build: what json_parse() reads back. */
-#define PATCH_MAX_DEPTH 100
+#define PATCH_MAX_DEPTH      100
 
 enum patch_type {
         PATCH_TYPE_JSON,      /* application/json-patch+json, RFC 6902 */
@@ -74,8 +74,8 @@ int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err);
  * Directives: $patch (replace, delete), $retainKeys, $setElementOrder/<f>,
  * $deleteFromPrimitiveList/<f>; values taken from the patch lose their
  * directives and null members, as upstream's typed decode drops them. */
-int patch_strategic(const json *doc, const json *patch, const struct schema_type *type,
-                    json **ret, tm_error **err);
+int patch_strategic(const json *doc, const json *patch, const struct schema_type *type, json **ret,
+                    tm_error **err);
 
 /* What the PATCH handler calls: the patch of type `t` applied to the stored
  * object `obj`, with upstream's extra checks (at most PATCH_MAX_OPERATIONS

@@ -93,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const struct schema_type *t = NULL;
         if (api_version && kind) {
                 const char *slash = strchr(api_version, '/');
-                char *group = slash ? strndup(api_version, (size_t)(slash - api_version))
-                                    : strdup("");
+                char *group =
+                        slash ? strndup(api_version, (size_t)(slash - api_version)) : strdup("");
                 if (group)
                         t = schema_type_by_gvk(group, slash ? slash + 1 : api_version, kind);
                 free(group);

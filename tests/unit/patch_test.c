@@ -88,8 +88,7 @@ static void run(enum kind k, const struct schema_type *t, const struct pcase *c)
         is_str(after, before, "%s: document untouched", c->name);
 }
 
-static void run_all(enum kind k, const struct schema_type *t, const struct pcase *cases,
-                    size_t n) {
+static void run_all(enum kind k, const struct schema_type *t, const struct pcase *cases, size_t n) {
         for (size_t i = 0; i < n; i++)
                 run(k, t, &cases[i]);
 }
@@ -97,8 +96,8 @@ static void run_all(enum kind k, const struct schema_type *t, const struct pcase
 /* --- RFC 6902, appendix A, and more ----------------------------------------- */
 
 static const struct pcase json_patch_cases[] = {
-        { "A.1 adding an object member", "{'foo':'bar'}", "[{'op':'add','path':'/baz','value':'qux'}]",
-          "{'baz':'qux','foo':'bar'}", 0, NULL },
+        { "A.1 adding an object member", "{'foo':'bar'}",
+          "[{'op':'add','path':'/baz','value':'qux'}]", "{'baz':'qux','foo':'bar'}", 0, NULL },
         { "A.2 adding an array element", "{'foo':['bar','baz']}",
           "[{'op':'add','path':'/foo/1','value':'qux'}]", "{'foo':['bar','qux','baz']}", 0, NULL },
         { "A.3 removing an object member", "{'baz':'qux','foo':'bar'}",
@@ -190,19 +189,19 @@ static const struct pcase json_patch_cases[] = {
           "is not a JSON pointer" },
         { "unknown op", "{}", "[{'op':'frobnicate','path':'/a'}]", NULL, -EDOM,
           "Unexpected kind: frobnicate" },
-        { "missing op", "{}", "[{'path':'/a','value':1}]", NULL, -EDOM, "Unexpected kind: unknown" },
+        { "missing op", "{}", "[{'path':'/a','value':1}]", NULL, -EDOM,
+          "Unexpected kind: unknown" },
         { "missing path", "{}", "[{'op':'add','value':1}]", NULL, -EDOM,
           "add operation failed to decode path" },
         { "path not a string", "{}", "[{'op':'add','path':1,'value':1}]", NULL, -EDOM,
           "failed to decode path" },
-        { "missing value", "{}", "[{'op':'add','path':'/a'}]", NULL, -EDOM,
-          "missing value field" },
+        { "missing value", "{}", "[{'op':'add','path':'/a'}]", NULL, -EDOM, "missing value field" },
         { "missing from", "{'a':1}", "[{'op':'move','path':'/b'}]", NULL, -EDOM,
           "move operation failed to decode from" },
         { "move from a missing path", "{'a':1}", "[{'op':'move','from':'/x','path':'/b'}]", NULL,
           -ENOENT, "Unable to remove nonexistent key: x" },
-        { "move into its own child", "{'a':{'b':{}}}", "[{'op':'move','from':'/a','path':'/a/b/c'}]",
-          NULL, -EDOM, "is a prefix of path" },
+        { "move into its own child", "{'a':{'b':{}}}",
+          "[{'op':'move','from':'/a','path':'/a/b/c'}]", NULL, -EDOM, "is a prefix of path" },
         { "remove the root", "{'a':1}", "[{'op':'remove','path':''}]", NULL, -ENOENT,
           "doc is missing path" },
         { "patch is an object", "{}", "{'op':'add','path':'/a','value':1}", NULL, -EINVAL,
@@ -274,9 +273,11 @@ static const struct pcase merge_cases[] = {
           "{'metadata':{'annotations':{'description':null}}}",
           "{'metadata':{'name':'web','annotations':{'x':'y'}}}", 0, NULL },
         { "kubectl scale (the scale subresource)",
-          "{'kind':'Scale','apiVersion':'autoscaling/v1','spec':{'replicas':1},'status':{'replicas':1}}",
+          "{'kind':'Scale','apiVersion':'autoscaling/"
+          "v1','spec':{'replicas':1},'status':{'replicas':1}}",
           "{'spec':{'replicas':4}}",
-          "{'kind':'Scale','apiVersion':'autoscaling/v1','spec':{'replicas':4},'status':{'replicas':1}}",
+          "{'kind':'Scale','apiVersion':'autoscaling/"
+          "v1','spec':{'replicas':4},'status':{'replicas':1}}",
           0, NULL },
 };
 
@@ -298,20 +299,20 @@ static const struct pcase apply_json_cases[] = {
 
 /* --- strategic merge patch ------------------------------------------------- */
 
-#define POD                                                                                  \
-        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web',"    \
-        "'tier':'fe'},'finalizers':['a.example.com/x','b.example.com/y']},'spec':{"          \
-        "'containers':[{'name':'nginx','image':'nginx:1.24','ports':[{'containerPort':80,"   \
-        "'protocol':'TCP'}],'env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]},"     \
+#define POD                                                                                \
+        "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web',"  \
+        "'tier':'fe'},'finalizers':['a.example.com/x','b.example.com/y']},'spec':{"        \
+        "'containers':[{'name':'nginx','image':'nginx:1.24','ports':[{'containerPort':80," \
+        "'protocol':'TCP'}],'env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]},"   \
         "{'name':'sidecar','image':'busybox'}]}}"
 
-#define POD_META                                                                            \
-        "'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web',"    \
+#define POD_META                                                                         \
+        "'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web'," \
         "'tier':'fe'},'finalizers':['a.example.com/x','b.example.com/y']}"
 
-#define NGINX_ENV "'env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]"
+#define NGINX_ENV   "'env':[{'name':'A','value':'1'},{'name':'B','value':'2'}]"
 #define NGINX_PORTS "'ports':[{'containerPort':80,'protocol':'TCP'}]"
-#define SIDECAR "{'name':'sidecar','image':'busybox'}"
+#define SIDECAR     "{'name':'sidecar','image':'busybox'}"
 
 static const struct pcase pod_cases[] = {
         { "containers merge by name", POD,
@@ -328,8 +329,8 @@ static const struct pcase pod_cases[] = {
           "{'spec':{'containers':[{'name':'nginx','env':[{'name':'B','value':'20'},"
           "{'name':'C','value':'3'}]}]}}",
           "{" POD_META ",'spec':{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS
-          ",'env':[{'name':'A','value':'1'},{'name':'B','value':'20'},{'name':'C','value':'3'}]},"
-          SIDECAR "]}}",
+          ",'env':[{'name':'A','value':'1'},{'name':'B','value':'20'},{'name':'C','value':'3'}]}"
+          "," SIDECAR "]}}",
           0, NULL },
         { "ports merge by containerPort", POD,
           "{'spec':{'containers':[{'name':'nginx','ports':[{'containerPort':443,'protocol':'TCP'},"
@@ -342,8 +343,8 @@ static const struct pcase pod_cases[] = {
           "{'metadata':{'finalizers':['c.example.com/z','a.example.com/x']}}",
           "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web','tier':"
           "'fe'},'finalizers':['c.example.com/z','a.example.com/x','b.example.com/y']},'spec':"
-          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "},"
-          SIDECAR "]}}",
+          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV
+          "}," SIDECAR "]}}",
           0, NULL },
         { "$patch: delete removes a container", POD,
           "{'spec':{'containers':[{'name':'sidecar','$patch':'delete'}]}}",
@@ -355,8 +356,7 @@ static const struct pcase pod_cases[] = {
         { "$patch: replace replaces the list", POD,
           "{'spec':{'containers':[{'name':'only','image':'x'},{'$patch':'replace'}]}}",
           "{" POD_META ",'spec':{'containers':[{'name':'only','image':'x'}]}}", 0, NULL },
-        { "$patch: replace on a map", POD,
-          "{'metadata':{'labels':{'$patch':'replace','new':'1'}}}",
+        { "$patch: replace on a map", POD, "{'metadata':{'labels':{'$patch':'replace','new':'1'}}}",
           "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'new':'1'},"
           "'finalizers':['a.example.com/x','b.example.com/y']},'spec':{'containers':[{'name':"
           "'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "}," SIDECAR "]}}",
@@ -381,8 +381,8 @@ static const struct pcase pod_cases[] = {
         { "$setElementOrder/containers reorders", POD,
           "{'spec':{'$setElementOrder/containers':[{'name':'sidecar'},{'name':'nginx'}],"
           "'containers':[{'name':'nginx','image':'nginx:1.25'}]}}",
-          "{" POD_META ",'spec':{'containers':[" SIDECAR ",{'name':'nginx','image':'nginx:1.25',"
-          NGINX_PORTS "," NGINX_ENV "}]}}",
+          "{" POD_META ",'spec':{'containers':[" SIDECAR
+          ",{'name':'nginx','image':'nginx:1.25'," NGINX_PORTS "," NGINX_ENV "}]}}",
           0, NULL },
         { "$setElementOrder places a new container", POD,
           "{'spec':{'$setElementOrder/containers':[{'name':'nginx'},{'name':'log'},"
@@ -392,22 +392,22 @@ static const struct pcase pod_cases[] = {
           0, NULL },
         { "$setElementOrder without the list only reorders", POD,
           "{'spec':{'$setElementOrder/containers':[{'name':'sidecar'},{'name':'nginx'}]}}",
-          "{" POD_META ",'spec':{'containers':[" SIDECAR ",{'name':'nginx','image':'nginx:1.24',"
-          NGINX_PORTS "," NGINX_ENV "}]}}",
+          "{" POD_META ",'spec':{'containers':[" SIDECAR
+          ",{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "}]}}",
           0, NULL },
         { "$setElementOrder/finalizers on primitives", POD,
           "{'metadata':{'$setElementOrder/finalizers':['b.example.com/y','a.example.com/x']}}",
           "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web','tier':"
           "'fe'},'finalizers':['b.example.com/y','a.example.com/x']},'spec':"
-          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "},"
-          SIDECAR "]}}",
+          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV
+          "}," SIDECAR "]}}",
           0, NULL },
         { "$deleteFromPrimitiveList/finalizers", POD,
           "{'metadata':{'$deleteFromPrimitiveList/finalizers':['a.example.com/x']}}",
           "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web','tier':"
           "'fe'},'finalizers':['b.example.com/y']},'spec':"
-          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "},"
-          SIDECAR "]}}",
+          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV
+          "}," SIDECAR "]}}",
           0, NULL },
         { "null deletes a label", POD, "{'metadata':{'labels':{'tier':null}}}",
           "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web'},"
@@ -420,7 +420,8 @@ static const struct pcase pod_cases[] = {
           "{'spec':{'nodeSelector':{'disk':'ssd','gpu':null},'tolerations':[{'key':'k',"
           "'value':null},{'$patch':'delete','key':'j'}]}}",
           "{" POD_META ",'spec':{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS
-          "," NGINX_ENV "}," SIDECAR "],'nodeSelector':{'disk':'ssd'},'tolerations':[{'key':'k'}]}}",
+          "," NGINX_ENV "}," SIDECAR
+          "],'nodeSelector':{'disk':'ssd'},'tolerations':[{'key':'k'}]}}",
           0, NULL },
         { "a list of a different type is replaced", POD, "{'spec':{'containers':'nginx'}}",
           "{" POD_META ",'spec':{'containers':'nginx'}}", 0, NULL },
@@ -448,8 +449,8 @@ static const struct pcase pod_cases[] = {
           -EBADMSG, "unknown patch type: 1" },
         { "mixed element types", POD, "{'metadata':{'finalizers':[1]}}", NULL, -EBADMSG,
           "list element types are not identical" },
-        { "a list of lists", "{'metadata':{'finalizers':[]}}", "{'metadata':{'finalizers':[['x']]}}",
-          NULL, -EDOM, "lists of lists are not supported" },
+        { "a list of lists", "{'metadata':{'finalizers':[]}}",
+          "{'metadata':{'finalizers':[['x']]}}", NULL, -EDOM, "lists of lists are not supported" },
         { "$setElementOrder that is not a list", POD,
           "{'spec':{'$setElementOrder/containers':{'name':'x'}}}", NULL, -EBADMSG,
           "expected a []interface {}" },
@@ -468,19 +469,20 @@ static const struct pcase pod_cases[] = {
 };
 
 #define DEPLOY_HEAD "'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'}"
-#define DEPLOY_TEMPLATE                                                                      \
-        "'template':{'metadata':{'labels':{'app':'web'}},'spec':{'containers':[{'name':"     \
+#define DEPLOY_TEMPLATE                                                                  \
+        "'template':{'metadata':{'labels':{'app':'web'}},'spec':{'containers':[{'name':" \
         "'nginx','image':'nginx:1.24'}]}}"
-#define DEPLOY                                                                               \
-        "{" DEPLOY_HEAD ",'spec':{'replicas':2,'paused':false,'strategy':{'type':"           \
-        "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}},"        \
-        DEPLOY_TEMPLATE "}}"
+#define DEPLOY                                                                       \
+        "{" DEPLOY_HEAD ",'spec':{'replicas':2,'paused':false,'strategy':{'type':"   \
+        "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}}" \
+        "," DEPLOY_TEMPLATE "}}"
 
 static const struct pcase deploy_cases[] = {
         { "$retainKeys: RollingUpdate to Recreate drops rollingUpdate", DEPLOY,
           "{'spec':{'strategy':{'$retainKeys':['type'],'type':'Recreate'}}}",
-          "{" DEPLOY_HEAD ",'spec':{'replicas':2,'paused':false,'strategy':{'type':'Recreate'},"
-          DEPLOY_TEMPLATE "}}",
+          "{" DEPLOY_HEAD
+          ",'spec':{'replicas':2,'paused':false,'strategy':{'type':'Recreate'}," DEPLOY_TEMPLATE
+          "}}",
           0, NULL },
         { "without $retainKeys rollingUpdate stays", DEPLOY,
           "{'spec':{'strategy':{'type':'Recreate'}}}",
@@ -510,18 +512,18 @@ static const struct pcase deploy_cases[] = {
           0, NULL },
         { "kubectl rollout pause", DEPLOY, "{'spec':{'paused':true}}",
           "{" DEPLOY_HEAD ",'spec':{'replicas':2,'paused':true,'strategy':{'type':"
-          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}},"
-          DEPLOY_TEMPLATE "}}",
+          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}}"
+          "," DEPLOY_TEMPLATE "}}",
           0, NULL },
         { "kubectl rollout resume", DEPLOY, "{'spec':{'paused':null}}",
           "{" DEPLOY_HEAD ",'spec':{'replicas':2,'strategy':{'type':"
-          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}},"
-          DEPLOY_TEMPLATE "}}",
+          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}}"
+          "," DEPLOY_TEMPLATE "}}",
           0, NULL },
         { "kubectl scale (strategic)", DEPLOY, "{'spec':{'replicas':5}}",
           "{" DEPLOY_HEAD ",'spec':{'replicas':5,'paused':false,'strategy':{'type':"
-          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}},"
-          DEPLOY_TEMPLATE "}}",
+          "'RollingUpdate','rollingUpdate':{'maxSurge':'25%','maxUnavailable':'25%'}}"
+          "," DEPLOY_TEMPLATE "}}",
           0, NULL },
         { "kubectl edit of the image and a new env var", DEPLOY,
           "{'spec':{'template':{'spec':{'$setElementOrder/containers':[{'name':'nginx'}],"
@@ -576,7 +578,8 @@ static const char apply_want[] =
         "'status':{'replicas':2,'readyReplicas':2}}";
 
 static const struct pcase node_cases[] = {
-        { "kubectl cordon", "{'kind':'Node','metadata':{'name':'n1'},'spec':{'podCIDR':'10.0.0.0/24'}}",
+        { "kubectl cordon",
+          "{'kind':'Node','metadata':{'name':'n1'},'spec':{'podCIDR':'10.0.0.0/24'}}",
           "{'spec':{'unschedulable':true}}",
           "{'kind':'Node','metadata':{'name':'n1'},'spec':{'podCIDR':'10.0.0.0/24',"
           "'unschedulable':true}}",
@@ -621,8 +624,12 @@ static const struct pcase revision_cases[] = {
 };
 
 static void test_apply(void) {
-        const struct pcase c = { "kubectl apply (client-side three-way patch)", apply_live,
-                                 apply_patch, apply_want, 0, NULL };
+        const struct pcase c = { "kubectl apply (client-side three-way patch)",
+                                 apply_live,
+                                 apply_patch,
+                                 apply_want,
+                                 0,
+                                 NULL };
         run(K_SMP, deploy_t, &c);
         /* The same patch is idempotent once applied. */
         _cleanup_json_ json *live = J(apply_live), *patch = J(apply_patch), *want = J(apply_want);
@@ -694,7 +701,8 @@ static void test_content_types(void) {
                "content type: json-patch");
         is_int(patch_type_from_content_type("application/merge-patch+json"), PATCH_TYPE_MERGE,
                "content type: merge-patch");
-        is_int(patch_type_from_content_type("application/strategic-merge-patch+json; charset=utf-8"),
+        is_int(patch_type_from_content_type(
+                       "application/strategic-merge-patch+json; charset=utf-8"),
                PATCH_TYPE_STRATEGIC, "content type: strategic, with a parameter");
         is_int(patch_type_from_content_type("Application/Merge-Patch+JSON"), PATCH_TYPE_MERGE,
                "content type: case-insensitive");
