@@ -423,6 +423,19 @@ static const struct pcase pod_cases[] = {
           "," NGINX_ENV "}," SIDECAR
           "],'nodeSelector':{'disk':'ssd'},'tolerations':[{'key':'k'}]}}",
           0, NULL },
+        { "a repeated new element merges into the first", POD,
+          "{'spec':{'containers':[{'name':'x','image':'1'},{'name':'x','args':['a']}]}}",
+          "{" POD_META ",'spec':{'containers':[{'name':'x','image':'1','args':['a']},{'name':"
+          "'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV "}," SIDECAR "]}}",
+          0, NULL },
+        { "$deleteFromPrimitiveList and a union together", POD,
+          "{'metadata':{'finalizers':['c'],'$deleteFromPrimitiveList/finalizers':"
+          "['b.example.com/y']}}",
+          "{'apiVersion':'v1','kind':'Pod','metadata':{'name':'web','labels':{'app':'web','tier':"
+          "'fe'},'finalizers':['c','a.example.com/x']},'spec':"
+          "{'containers':[{'name':'nginx','image':'nginx:1.24'," NGINX_PORTS "," NGINX_ENV
+          "}," SIDECAR "]}}",
+          0, NULL },
         { "a list of a different type is replaced", POD, "{'spec':{'containers':'nginx'}}",
           "{" POD_META ",'spec':{'containers':'nginx'}}", 0, NULL },
         { "a null patch changes nothing", POD, "null", POD, 0, NULL },
@@ -696,6 +709,44 @@ static void test_limits(void) {
         ok(e && strstr(e->msg, "nest deeper than 100"), "nesting beyond 100 levels: message");
 }
 
+/* Long lists: matching is hashed, not a scan per element. */
+static void test_long_lists(void) {
+        enum { N = 20000 };
+        _cleanup_json_ json *doc = json_new_object(), *patch = json_new_object();
+        json *cs = json_new_array(), *pcs = json_new_array(), *fin = json_new_array(),
+             *pfin = json_new_array();
+        for (int i = 0; i < N; i++) {
+                char b[32];
+                json *c = json_new_object(), *pc = json_new_object();
+                snprintf(b, sizeof b, "c%d", i);
+                json_object_set_string(c, "name", b);
+                json_array_append(cs, c);
+                json_array_append(fin, json_new_string(b));
+                /* every other one is new */
+                snprintf(b, sizeof b, "c%d", i % 2 ? i : N + i);
+                json_object_set_string(pc, "name", b);
+                json_object_set_string(pc, "image", "x");
+                json_array_append(pcs, pc);
+                json_array_append(pfin, json_new_string(b));
+        }
+        json_object_set(json_object_ensure_object(doc, "spec"), "containers", cs);
+        json_object_set(json_object_ensure_object(doc, "metadata"), "finalizers", fin);
+        json_object_set(json_object_ensure_object(patch, "spec"), "containers", pcs);
+        json_object_set(json_object_ensure_object(patch, "metadata"), "finalizers", pfin);
+        _cleanup_json_ json *out = NULL;
+        is_int(patch_strategic(doc, patch, pod_t, &out, NULL), 0, "long lists: patched");
+        is_int(json_array_len(json_get(out, "spec", "containers", NULL)), N + N / 2,
+               "long lists: containers merged by name");
+        is_int(json_array_len(json_get(out, "metadata", "finalizers", NULL)), N + N / 2,
+               "long lists: finalizers unioned");
+        const json *merged = json_get(out, "spec", "containers", NULL);
+        const char *image = NULL;
+        for (size_t i = 0; i < json_array_len(merged); i++)
+                if (streq_ptr(json_object_get_string(json_array_get(merged, i), "name"), "c1"))
+                        image = json_object_get_string(json_array_get(merged, i), "image");
+        is_str(image, "x", "long lists: a merged container got the image");
+}
+
 static void test_content_types(void) {
         is_int(patch_type_from_content_type("application/json-patch+json"), PATCH_TYPE_JSON,
                "content type: json-patch");
@@ -742,6 +793,7 @@ int main(void) {
         run_all(K_SMP, rev_t, revision_cases, ELEMENTSOF(revision_cases));
         test_apply();
         test_limits();
+        test_long_lists();
         test_content_types();
         return tap_done();
 }
