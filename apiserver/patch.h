@@ -87,9 +87,10 @@ int patch_apply(enum patch_type t, const json *obj, const json *patch,
 
 /* The HTTP status upstream answers for an error code of these functions
  * (400, 413, 422, or 500 for anything else), and its Status reason
- * ("BadRequest", "RequestEntityTooLarge", "Invalid", "InternalError").
- * Upstream's 422 Status for a JSON patch says only "the server rejected our
- * request due to an error in our request" (doc/patch.md). */
+ * ("BadRequest", "RequestEntityTooLarge", "Invalid", or "" for a 500:
+ * upstream passes those errors through unclassified). Upstream's 422 Status
+ * for a JSON patch says only "the server rejected our request due to an
+ * error in our request" (doc/patch.md). */
 int patch_error_http_status(int r);
 const char *patch_error_reason(int r);
 
