@@ -469,8 +469,31 @@ int patch_json(const json *doc, const json *patch, json **ret, tm_error **err) {
 
 /* --- JSON Merge Patch (RFC 7386) ---------------------------------------------- */
 
-/* Merge the object patch into the object target, in place. */
-static void merge_into(json *target, const json *patch) {
+/* A copy of v without the null members of its objects, at any depth (null
+ * array elements stay): what evanphx/json-patch's pruneNulls keeps. */
+static json *prune_copy(const json *v) {
+        if (json_is_object(v)) {
+                json *o = json_new_object();
+                for (size_t i = 0; i < json_object_len(v); i++)
+                        if (!json_is_null(json_object_value_at(v, i)))
+                                json_object_set(o, json_object_key_at(v, i),
+                                                prune_copy(json_object_value_at(v, i)));
+                return o;
+        }
+        if (json_is_array(v)) {
+                json *a = json_new_array();
+                for (size_t i = 0; i < json_array_len(v); i++)
+                        json_array_append(a, prune_copy(json_array_get(v, i)));
+                return a;
+        }
+        return json_copy(v);
+}
+
+/* Merge the object patch into the object target, in place. `upstream`
+ * also drops null members of objects inside arrays taken from the patch,
+ * except where an array replaces an object, as kube-apiserver's merge
+ * patch does. */
+static void merge_into(json *target, const json *patch, bool upstream) {
         for (size_t i = 0; i < json_object_len(patch); i++) {
                 const char *key = json_object_key_at(patch, i);
                 const json *pv = json_object_value_at(patch, i);
@@ -484,22 +507,28 @@ static void merge_into(json *target, const json *patch) {
                                 cur = json_new_object();
                                 json_object_set(target, key, cur);
                         }
-                        merge_into(cur, pv);
-                } else
+                        merge_into(cur, pv, upstream);
+                } else if (upstream && json_is_array(pv) && !json_is_object(cur))
+                        json_object_set(target, key, prune_copy(pv));
+                else
                         json_object_set(target, key, json_copy(pv));
         }
 }
 
-int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err) {
-        (void)err; /* a merge patch always applies */
+static int merge_patch(const json *doc, const json *patch, bool upstream, json **ret) {
         if (!json_is_object(patch)) {
-                *ret = json_copy(patch);
+                *ret = upstream ? prune_copy(patch) : json_copy(patch);
                 return 0;
         }
         json *target = json_is_object(doc) ? json_copy(doc) : json_new_object();
-        merge_into(target, patch);
+        merge_into(target, patch, upstream);
         *ret = target;
         return 0;
+}
+
+int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err) {
+        (void)err; /* a merge patch always applies */
+        return merge_patch(doc, patch, false, ret);
 }
 
 /* --- strategic merge patch ---------------------------------------------------- */
@@ -1416,7 +1445,7 @@ int patch_apply(enum patch_type t, const json *obj, const json *patch,
         case PATCH_TYPE_MERGE:
                 if (json_is_null(patch))
                         return tm_error_set(err, -EINVAL, "Invalid JSON Patch");
-                r = patch_merge(obj, patch, &out, err);
+                r = merge_patch(obj, patch, true, &out);
                 break;
         case PATCH_TYPE_STRATEGIC:
                 r = patch_strategic(obj, patch, type, &out, err);

@@ -255,6 +255,8 @@ static const struct pcase merge_cases[] = {
           NULL },
         { "A: nulls inside a new member are dropped", "{}", "{'a':{'bb':{'ccc':null}}}",
           "{'a':{'bb':{}}}", 0, NULL },
+        { "nulls inside arrays stay (RFC)", "{}", "{'a':[{'b':null},null]}",
+          "{'a':[{'b':null},null]}", 0, NULL },
         { "kubectl label", "{'metadata':{'name':'web','labels':{'app':'web'}}}",
           "{'metadata':{'labels':{'env':'prod'}}}",
           "{'metadata':{'name':'web','labels':{'app':'web','env':'prod'}}}", 0, NULL },
@@ -287,6 +289,10 @@ static const struct pcase apply_merge_cases[] = {
           "Invalid JSON Patch" },
         { "merge patch array makes a non-object", "{'a':1}", "[1]", NULL, -EDOM, "not an object" },
         { "merge patch through patch_apply", "{'a':1}", "{'b':2}", "{'a':1,'b':2}", 0, NULL },
+        { "merge patch through patch_apply drops nulls inside arrays (as upstream)",
+          "{'a':[1],'o':{'x':1}}",
+          "{'a':[{'b':null,'c':1},null],'o':[{'d':null}],'n':[{'e':null}]}",
+          "{'a':[{'c':1},null],'o':[{'d':null}],'n':[{}]}", 0, NULL },
 };
 
 static const struct pcase apply_json_cases[] = {
