@@ -617,6 +617,67 @@ static const struct pcase node_cases[] = {
           0, NULL },
 };
 
+/* Ordering cases modelled on upstream's patch_test.go ("preserve order",
+ * "set elements order ... with server-only items"), as containers known by
+ * name; "other" there is a field only the live object has (here
+ * imagePullPolicy). */
+#define C(n)       "{'name':'c" #n "'}"
+#define CV(n)      "{'name':'c" #n "','image':'i" #n "'}"
+#define CO(n)      "{'name':'c" #n "','imagePullPolicy':'Always'}"
+#define CVO(n)     "{'name':'c" #n "','image':'i" #n "','imagePullPolicy':'Always'}"
+#define PODL(...)  "{'spec':{'containers':[" __VA_ARGS__ "]}}"
+#define ORDER(...) "'$setElementOrder/containers':[" __VA_ARGS__ "]"
+
+static const struct pcase order_cases[] = {
+        { "upstream: add an item in a list and preserve order", PODL(CO(1) "," CVO(2)),
+          "{'spec':{" ORDER(C(3) "," C(1) "," C(2)) ",'containers':[" CV(3) "]}}",
+          PODL(CV(3) "," CO(1) "," CVO(2)), 0, NULL },
+        { "upstream: add multiple items in a list and preserve order", PODL(CO(1) "," CVO(2)),
+          "{'spec':{" ORDER(C(1) "," C(4) "," C(2) "," C(3)) ",'containers':[" CV(4) "," CV(
+                  3) "]}}",
+          PODL(CO(1) "," CV(4) "," CVO(2) "," CV(3)), 0, NULL },
+        { "upstream: set elements order with server-only items",
+          PODL(CO(1) "," CV(3) "," CV(4) "," CV(2) "," C(9)),
+          "{'spec':{" ORDER(C(4) "," C(2) "," C(3) "," C(1)) "}}",
+          PODL(CV(4) "," CV(2) "," CV(3) "," CO(1) "," C(9)), 0, NULL },
+        { "upstream: set elements order with server-only items 2",
+          PODL(CO(1) "," CV(2) "," C(9) "," CV(3) "," CV(4)),
+          "{'spec':{" ORDER(C(2) "," C(1) "," C(4) "," C(3)) "}}",
+          PODL(CV(2) "," CO(1) "," C(9) "," CV(4) "," CV(3)), 0, NULL },
+        { "upstream: set elements order with server-only items 3",
+          PODL(CO(1) "," CV(2) "," C(7) "," C(9) "," C(8) "," CV(3) "," CV(4)),
+          "{'spec':{" ORDER(C(2) "," C(1) "," C(4) "," C(3)) "}}",
+          PODL(CV(2) "," CO(1) "," C(7) "," C(9) "," C(8) "," CV(4) "," CV(3)), 0, NULL },
+        { "upstream: set element order with a duplicate",
+          PODL(C(1) ",{'name':'c2','image':'dup1'}," C(3) ",{'name':'c2','image':'dup2'}," C(4)),
+          "{'spec':{" ORDER(C(2) "," C(1) "," C(4) "," C(3) "," C(2)) "}}",
+          PODL("{'name':'c2','image':'dup1'},{'name':'c2','image':'dup2'}," C(1) "," C(4) "," C(3)),
+          0, NULL },
+        { "upstream: delete an item in a list and preserve order", PODL(CO(1) "," CVO(2) "," CV(3)),
+          "{'spec':{" ORDER(C(2) "," C(1)) ",'containers':[{'name':'c3','$patch':'delete'}]}}",
+          PODL(CVO(2) "," CO(1)), 0, NULL },
+        { "upstream: set elements order in a primitive list with server-only items",
+          "{'metadata':{'finalizers':['1','3','4','2','9']}}",
+          "{'metadata':{'$setElementOrder/finalizers':['4','2','3','1']}}",
+          "{'metadata':{'finalizers':['4','2','3','1','9']}}", 0, NULL },
+        { "upstream: add an item in a primitive list and preserve order",
+          "{'metadata':{'finalizers':['1','2','9']}}",
+          "{'metadata':{'$setElementOrder/finalizers':['3','1','2'],'finalizers':['3']}}",
+          "{'metadata':{'finalizers':['3','1','2','9']}}", 0, NULL },
+        { "upstream: retainKeys list of maps clears a field (volume source switch)",
+          "{'spec':{'volumes':[{'name':'bar','emptyDir':{}},{'name':'foo','configMap':{'name':"
+          "'a'},'hostPath':{'path':'/x'}}]}}",
+          "{'spec':{'$setElementOrder/volumes':[{'name':'bar'},{'name':'foo'}],'volumes':[{"
+          "'$retainKeys':['configMap','name'],'name':'foo'}]}}",
+          "{'spec':{'volumes':[{'name':'bar','emptyDir':{}},{'name':'foo','configMap':{'name':"
+          "'a'}}]}}",
+          0, NULL },
+        { "upstream: retainKeys map clears a defaulted field (discriminated union)",
+          "{'spec':{'strategy':{'type':'RollingUpdate','rollingUpdate':{'maxSurge':1}}}}",
+          "{'spec':{'strategy':{'$retainKeys':['type'],'type':'Recreate'}}}",
+          "{'spec':{'strategy':{'type':'Recreate'}}}", 0, NULL },
+};
+
 /* Without a schema, or under an `object` field: lists are replaced. */
 static const struct pcase untyped_cases[] = {
         { "no schema: lists are replaced",
@@ -794,6 +855,8 @@ int main(void) {
         run_all(K_APPLY_JSON, NULL, apply_json_cases, ELEMENTSOF(apply_json_cases));
         run_all(K_SMP, pod_t, pod_cases, ELEMENTSOF(pod_cases));
         run_all(K_SMP, deploy_t, deploy_cases, ELEMENTSOF(deploy_cases));
+        run_all(K_SMP, pod_t, order_cases, ELEMENTSOF(order_cases) - 1);
+        run(K_SMP, deploy_t, &order_cases[ELEMENTSOF(order_cases) - 1]);
         run_all(K_SMP, node_t, node_cases, ELEMENTSOF(node_cases));
         run_all(K_SMP, NULL, untyped_cases, ELEMENTSOF(untyped_cases));
         run_all(K_SMP, rev_t, revision_cases, ELEMENTSOF(revision_cases));
