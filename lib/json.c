@@ -895,7 +895,10 @@ typedef struct parse_frame {
         json *node;
         size_t start; /* its first member or item on the scratch stack */
         uint32_t count;
-        char *key; /* pending key of an object, in the arena */
+        bool is_array;
+        uint64_t seen;     /* a filter of its keys: bit (hash & 63) */
+        char *key;         /* pending key of an object, in the arena... */
+        bool key_borrowed; /* ...or still in the input */
         size_t klen;
         const char *cur_key; /* key of the last member added (for paths) */
         size_t cur_klen;
@@ -904,6 +907,8 @@ typedef struct parse_frame {
 } parse_frame;
 
 typedef struct parse_ctx {
+        const char *buf;
+        size_t len;
         const json_limits *lim;
         arena *arena;
         parse_frame *stack;
@@ -969,7 +974,16 @@ static void ctx_note_duplicate(parse_ctx *c, const char *key, size_t klen) {
 static inline json *ctx_node(parse_ctx *c, json_type t, size_t extra) {
         size_t size = t == JSON_ARRAY || t == JSON_OBJECT ? sizeof(json) : SMALL_NODE_SIZE;
         json *v;
-        if (_unlikely_(!c->arena)) {
+        parse_frame *f = c->depth ? &c->stack[c->depth - 1] : NULL;
+        if (f && f->key_borrowed) {
+                v = arena_alloc(c->arena, size + extra + f->klen + 1);
+                v->flags = NODE_ARENA;
+                char *k = (char *)v + size + extra;
+                memcpy(k, f->key, f->klen);
+                k[f->klen] = '\0';
+                f->key = k;
+                f->key_borrowed = false;
+        } else if (_unlikely_(!c->arena)) {
                 c->arena = xmalloc(sizeof(arena));
                 *c->arena = (arena){ 0 };
                 v = arena_alloc(c->arena, size + extra);
@@ -989,7 +1003,7 @@ static int ctx_add(parse_ctx *c, json *v) {
                 return 1;
         }
         parse_frame *f = &c->stack[c->depth - 1];
-        if (f->node->type == JSON_ARRAY) {
+        if (f->is_array) {
                 if (c->is_len == c->is_cap) {
                         c->is_cap = c->is_cap ? c->is_cap * 2 : 64;
                         c->is = xreallocarray(c->is, c->is_cap, sizeof(json *));
@@ -999,8 +1013,17 @@ static int ctx_add(parse_ctx *c, json *v) {
                 return 1;
         }
         json_member *ms = c->ms + f->start;
-        json_member *m = f->idx ? index_find(f->idx, f->idx_size, ms, f->key, f->klen)
-                                : members_find(ms, f->count, f->key, f->klen);
+        /* A 64-bit filter of the keys seen skips the search for most new
+         * keys of small objects. */
+        uint64_t bit = 1ULL << ((f->klen * 7 + (unsigned char)f->key[0] * 3 +
+                                 (f->klen ? (unsigned char)f->key[f->klen - 1] : 0)) &
+                                63);
+        json_member *m = NULL;
+        if (f->idx)
+                m = index_find(f->idx, f->idx_size, ms, f->key, f->klen);
+        else if (f->seen & bit)
+                m = members_find(ms, f->count, f->key, f->klen);
+        f->seen |= bit;
         if (m) {
                 /* Last wins, in the first one's position. */
                 ctx_note_duplicate(c, f->key, f->klen);
@@ -1156,6 +1179,7 @@ static int ctx_push(parse_ctx *c, json_type t) {
         c->stack[c->depth++] = (parse_frame){
                 .node = v,
                 .start = t == JSON_OBJECT ? c->ms_len : c->is_len,
+                .is_array = t == JSON_ARRAY,
         };
         return 1;
 }
@@ -1209,10 +1233,18 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n) {
         parse_frame *f = &c->stack[c->depth - 1];
         if (!utf8_valid(s, n))
                 return ctx_fail(c, -EINVAL, "invalid UTF-8 in a key");
+        f->klen = n;
+        if ((const char *)s >= c->buf && (const char *)s + n <= c->buf + c->len) {
+                /* Unescaped, in the input: copied next to its value's node
+                 * (ctx_node()), one allocation for both. */
+                f->key = (char *)s;
+                f->key_borrowed = true;
+                return 1;
+        }
         f->key = arena_alloc(c->arena, n + 1);
         memcpy(f->key, s, n);
         f->key[n] = '\0';
-        f->klen = n;
+        f->key_borrowed = false;
         return 1;
 }
 
@@ -1254,10 +1286,13 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
                         "JSON document of %zu bytes exceeds the limit of %zu (max_size)", len,
                         lim->max_size);
 
-        parse_ctx c = { .lim = lim, .want_dups = ret_duplicates != NULL };
+        parse_ctx c = { .buf = buf, .len = len, .lim = lim, .want_dups = ret_duplicates != NULL };
         yajl_handle h = yajl_alloc(&parse_callbacks, NULL, &c);
         if (!h)
                 oom();
+        /* utf8_valid() checks every string and key, more strictly than
+         * yajl does: no need for yajl's pass too. */
+        yajl_config(h, yajl_dont_validate_strings, 1);
         int r = 0;
         size_t off = 0;
         bool at_end = false;
