@@ -76,7 +76,7 @@ static const struct schema_field fields_9[] = { /* apps.v1.DeploymentCondition *
         {.name = "lastUpdateTime", .value = {SCHEMA_DATE_TIME, NULL, NULL}},
         {.name = "message", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "reason", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "status", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"True", "False", "Unknown", NULL}},
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_10[] = { /* apps.v1.DeploymentList */
@@ -96,15 +96,15 @@ static const struct schema_field fields_11[] = { /* apps.v1.DeploymentSpec */
         {.name = "template", .value = {SCHEMA_REF, &schema_type_table[235], NULL}, .required = true, .description = "Pods to create."},
 };
 static const struct schema_field fields_12[] = { /* apps.v1.DeploymentStatus */
-        {.name = "availableReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "availableReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Pods ready for minReadySeconds."},
         {.name = "collisionCount", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "conditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[4]}, .patch_strategy = SCHEMA_PATCH_MERGE, .patch_merge_key = "type", .list_type = SCHEMA_LIST_MAP, .list_map_keys = (const char *const[]){"type", NULL}},
         {.name = "observedGeneration", .value = {SCHEMA_INT64, NULL, NULL}},
-        {.name = "readyReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "readyReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Pods ready."},
         {.name = "replicas", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "terminatingReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
         {.name = "unavailableReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "updatedReplicas", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "updatedReplicas", .value = {SCHEMA_INT32, NULL, NULL}, .description = "Pods running the current template."},
 };
 static const struct schema_field fields_13[] = { /* apps.v1.DeploymentStrategy */
         {.name = "rollingUpdate", .value = {SCHEMA_REF, &schema_type_table[20], NULL}},
@@ -477,7 +477,7 @@ static const struct schema_field fields_72[] = { /* batch.v1.PodFailurePolicy */
 };
 static const struct schema_field fields_73[] = { /* batch.v1.PodFailurePolicyOnExitCodesRequirement */
         {.name = "containerName", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"In", "NotIn", NULL}},
         {.name = "values", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[21]}, .required = true, .list_type = SCHEMA_LIST_SET},
 };
 static const struct schema_field fields_74[] = { /* batch.v1.PodFailurePolicyOnPodConditionsPattern */
@@ -485,7 +485,7 @@ static const struct schema_field fields_74[] = { /* batch.v1.PodFailurePolicyOnP
         {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_75[] = { /* batch.v1.PodFailurePolicyRule */
-        {.name = "action", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "action", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"FailJob", "FailIndex", "Ignore", "Count", NULL}},
         {.name = "onExitCodes", .value = {SCHEMA_REF, &schema_type_table[73], NULL}},
         {.name = "onPodConditions", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[22]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
@@ -730,7 +730,7 @@ static const struct schema_field fields_112[] = { /* core.v1.ContainerPort */
 };
 static const struct schema_field fields_113[] = { /* core.v1.ContainerResizePolicy */
         {.name = "resourceName", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "restartPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "restartPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"NotRequired", "RestartContainer", NULL}},
 };
 static const struct schema_field fields_114[] = { /* core.v1.ContainerRestartRule */
         {.name = "action", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
@@ -769,9 +769,9 @@ static const struct schema_field fields_120[] = { /* core.v1.ContainerStatus */
         {.name = "imageID", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "lastState", .value = {SCHEMA_REF, &schema_type_table[116], NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "ready", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .required = true},
+        {.name = "ready", .value = {SCHEMA_BOOLEAN, NULL, NULL}, .required = true, .description = "Passing its readiness probe."},
         {.name = "resources", .value = {SCHEMA_REF, &schema_type_table[256], NULL}},
-        {.name = "restartCount", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
+        {.name = "restartCount", .value = {SCHEMA_INT32, NULL, NULL}, .required = true, .description = "Times the container was restarted."},
         {.name = "started", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
         {.name = "state", .value = {SCHEMA_REF, &schema_type_table[116], NULL}},
         {.name = "stopSignal", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -794,11 +794,11 @@ static const struct schema_field fields_124[] = { /* core.v1.DownwardAPIVolumeFi
         {.name = "resourceFieldRef", .value = {SCHEMA_REF, &schema_type_table[250], NULL}},
 };
 static const struct schema_field fields_125[] = { /* core.v1.DownwardAPIVolumeSource */
-        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "420"},
         {.name = "items", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[55]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
 static const struct schema_field fields_126[] = { /* core.v1.EmptyDirVolumeSource */
-        {.name = "medium", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "medium", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"", "Memory", "HugePages", NULL}, .description = "Backing medium; empty is the node's disk."},
         {.name = "sizeLimit", .value = {SCHEMA_QUANTITY, NULL, NULL}},
 };
 static const struct schema_field fields_127[] = { /* core.v1.EndpointAddress */
@@ -991,7 +991,7 @@ static const struct schema_field fields_155[] = { /* core.v1.HostIP */
 };
 static const struct schema_field fields_156[] = { /* core.v1.HostPathVolumeSource */
         {.name = "path", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice", NULL}, .default_json = "\"\""},
 };
 static const struct schema_field fields_157[] = { /* core.v1.ISCSIPersistentVolumeSource */
         {.name = "chapAuthDiscovery", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
@@ -1184,7 +1184,7 @@ static const struct schema_field fields_192[] = { /* core.v1.NodeSelector */
 };
 static const struct schema_field fields_193[] = { /* core.v1.NodeSelectorRequirement */
         {.name = "key", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "operator", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", NULL}},
         {.name = "values", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[98]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
 static const struct schema_field fields_194[] = { /* core.v1.NodeSelectorTerm */
@@ -1560,7 +1560,7 @@ static const struct schema_field fields_239[] = { /* core.v1.Probe */
         {.name = "timeoutSeconds", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "1"},
 };
 static const struct schema_field fields_240[] = { /* core.v1.ProjectedVolumeSource */
-        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}},
+        {.name = "defaultMode", .value = {SCHEMA_INT32, NULL, NULL}, .default_json = "420"},
         {.name = "sources", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[161]}, .list_type = SCHEMA_LIST_ATOMIC},
 };
 static const struct schema_field fields_241[] = { /* core.v1.QuobyteVolumeSource */
@@ -1710,7 +1710,7 @@ static const struct schema_field fields_262[] = { /* core.v1.ScopedResourceSelec
 };
 static const struct schema_field fields_263[] = { /* core.v1.SeccompProfile */
         {.name = "localhostProfile", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "type", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"RuntimeDefault", "Unconfined", "Localhost", NULL}},
 };
 static const struct schema_field fields_264[] = { /* core.v1.Secret */
         {.name = "apiVersion", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1788,7 +1788,7 @@ static const struct schema_field fields_274[] = { /* core.v1.ServiceAccountList 
 };
 static const struct schema_field fields_275[] = { /* core.v1.ServiceAccountTokenProjection */
         {.name = "audience", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "expirationSeconds", .value = {SCHEMA_INT64, NULL, NULL}},
+        {.name = "expirationSeconds", .value = {SCHEMA_INT64, NULL, NULL}, .default_json = "3600"},
         {.name = "path", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_276[] = { /* core.v1.ServiceList */
@@ -1884,10 +1884,10 @@ static const struct schema_field fields_290[] = { /* core.v1.TopologySpreadConst
         {.name = "matchLabelKeys", .value = {SCHEMA_ARRAY, NULL, &schema_value_table[196]}, .list_type = SCHEMA_LIST_ATOMIC},
         {.name = "maxSkew", .value = {SCHEMA_INT32, NULL, NULL}, .required = true},
         {.name = "minDomains", .value = {SCHEMA_INT32, NULL, NULL}},
-        {.name = "nodeAffinityPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "nodeTaintsPolicy", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "nodeAffinityPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Honor", "Ignore", NULL}},
+        {.name = "nodeTaintsPolicy", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Honor", "Ignore", NULL}},
         {.name = "topologyKey", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
-        {.name = "whenUnsatisfiable", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "whenUnsatisfiable", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .enum_values = (const char *const[]){"DoNotSchedule", "ScheduleAnyway", NULL}},
 };
 static const struct schema_field fields_291[] = { /* core.v1.TypedLocalObjectReference */
         {.name = "apiGroup", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -1938,7 +1938,7 @@ static const struct schema_field fields_294[] = { /* core.v1.VolumeDevice */
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
 };
 static const struct schema_field fields_295[] = { /* core.v1.VolumeMount */
-        {.name = "mountPath", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
+        {.name = "mountPath", .value = {SCHEMA_STRING, NULL, NULL}, .required = true, .description = "Path inside the container; the strategic merge key."},
         {.name = "mountPropagation", .value = {SCHEMA_STRING, NULL, NULL}},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "readOnly", .value = {SCHEMA_BOOLEAN, NULL, NULL}},
@@ -2284,7 +2284,7 @@ static const struct schema_field fields_350[] = { /* networking.v1.IngressClassP
         {.name = "kind", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "name", .value = {SCHEMA_STRING, NULL, NULL}, .required = true},
         {.name = "namespace", .value = {SCHEMA_STRING, NULL, NULL}},
-        {.name = "scope", .value = {SCHEMA_STRING, NULL, NULL}},
+        {.name = "scope", .value = {SCHEMA_STRING, NULL, NULL}, .enum_values = (const char *const[]){"Cluster", "Namespace", NULL}},
 };
 static const struct schema_field fields_351[] = { /* networking.v1.IngressClassSpec */
         {.name = "controller", .value = {SCHEMA_STRING, NULL, NULL}},
@@ -2630,7 +2630,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "apps.v1.DeploymentCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_9, .n_fields = 6},
         {.name = "apps.v1.DeploymentList", .group = "apps", .version = "v1", .kind = "DeploymentList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_10, .n_fields = 4},
         {.name = "apps.v1.DeploymentSpec", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_11, .n_fields = 8},
-        {.name = "apps.v1.DeploymentStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_12, .n_fields = 9},
+        {.name = "apps.v1.DeploymentStatus", .group = NULL, .version = NULL, .kind = NULL, .description = "Observed state of a deployment's rollout.", .map_type = SCHEMA_MAP_NONE, .fields = fields_12, .n_fields = 9},
         {.name = "apps.v1.DeploymentStrategy", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_13, .n_fields = 2},
         {.name = "apps.v1.ReplicaSet", .group = "apps", .version = "v1", .kind = "ReplicaSet", .description = "Keeps a number of identical pods running.", .map_type = SCHEMA_MAP_NONE, .fields = fields_14, .n_fields = 5},
         {.name = "apps.v1.ReplicaSetCondition", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_15, .n_fields = 5},
@@ -2738,7 +2738,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.ContainerStateRunning", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_117, .n_fields = 1},
         {.name = "core.v1.ContainerStateTerminated", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_118, .n_fields = 7},
         {.name = "core.v1.ContainerStateWaiting", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_119, .n_fields = 2},
-        {.name = "core.v1.ContainerStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_120, .n_fields = 15},
+        {.name = "core.v1.ContainerStatus", .group = NULL, .version = NULL, .kind = NULL, .description = "Observed state of one container.", .map_type = SCHEMA_MAP_NONE, .fields = fields_120, .n_fields = 15},
         {.name = "core.v1.ContainerUser", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_121, .n_fields = 1},
         {.name = "core.v1.DaemonEndpoint", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_122, .n_fields = 1},
         {.name = "core.v1.DownwardAPIProjection", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_123, .n_fields = 1},
@@ -2751,7 +2751,7 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.Endpoints", .group = "", .version = "v1", .kind = "Endpoints", .description = "Addresses and ports backing a service.", .map_type = SCHEMA_MAP_NONE, .fields = fields_130, .n_fields = 4},
         {.name = "core.v1.EndpointsList", .group = "", .version = "v1", .kind = "EndpointsList", .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_131, .n_fields = 4},
         {.name = "core.v1.EnvFromSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_132, .n_fields = 3},
-        {.name = "core.v1.EnvVar", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_133, .n_fields = 3},
+        {.name = "core.v1.EnvVar", .group = NULL, .version = NULL, .kind = NULL, .description = "One environment variable, literal or taken from elsewhere.", .map_type = SCHEMA_MAP_NONE, .fields = fields_133, .n_fields = 3},
         {.name = "core.v1.EnvVarSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_134, .n_fields = 5},
         {.name = "core.v1.EphemeralContainer", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_135, .n_fields = 26},
         {.name = "core.v1.EphemeralVolumeSource", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_136, .n_fields = 1},
@@ -2911,9 +2911,9 @@ const struct schema_type schema_type_table[] = {
         {.name = "core.v1.TopologySpreadConstraint", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_290, .n_fields = 8},
         {.name = "core.v1.TypedLocalObjectReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_ATOMIC, .fields = fields_291, .n_fields = 3},
         {.name = "core.v1.TypedObjectReference", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_292, .n_fields = 4},
-        {.name = "core.v1.Volume", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_293, .n_fields = 31},
+        {.name = "core.v1.Volume", .group = NULL, .version = NULL, .kind = NULL, .description = "A named volume the pod's containers may mount.", .map_type = SCHEMA_MAP_NONE, .fields = fields_293, .n_fields = 31},
         {.name = "core.v1.VolumeDevice", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_294, .n_fields = 2},
-        {.name = "core.v1.VolumeMount", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_295, .n_fields = 7},
+        {.name = "core.v1.VolumeMount", .group = NULL, .version = NULL, .kind = NULL, .description = "Where a volume appears inside a container.", .map_type = SCHEMA_MAP_NONE, .fields = fields_295, .n_fields = 7},
         {.name = "core.v1.VolumeMountStatus", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_296, .n_fields = 5},
         {.name = "core.v1.VolumeNodeAffinity", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_297, .n_fields = 1},
         {.name = "core.v1.VolumeProjection", .group = NULL, .version = NULL, .kind = NULL, .description = NULL, .map_type = SCHEMA_MAP_NONE, .fields = fields_298, .n_fields = 6},
@@ -3098,13 +3098,13 @@ static const struct schema_printer_column cols_0_4[] = {
 };
 static const struct schema_printer_column cols_0_5[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
-        {"Data", "integer", NULL, 0, NULL, "configmap-data-count", "Number of data and binaryData keys."},
+        {"Data", "string", NULL, 0, NULL, "configmap-data-count", "Number of data and binaryData keys."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_printer_column cols_0_6[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
         {"Type", "string", NULL, 0, ".type", NULL, "The kind of secret."},
-        {"Data", "integer", NULL, 0, NULL, "secret-data-count", "Number of data keys."},
+        {"Data", "string", NULL, 0, NULL, "secret-data-count", "Number of data keys."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_subresource subs_0_7[] = {
@@ -3112,7 +3112,7 @@ static const struct schema_subresource subs_0_7[] = {
 };
 static const struct schema_printer_column cols_0_7[] = {
         {"Name", "string", "name", 0, ".metadata.name", NULL, "Name of the object."},
-        {"Secrets", "integer", NULL, 0, NULL, "serviceaccount-secrets-count", "Number of listed secrets."},
+        {"Secrets", "string", NULL, 0, NULL, "serviceaccount-secrets-count", "Number of listed secrets."},
         {"Age", "string", NULL, 0, NULL, "age", "Time since the object was created."},
 };
 static const struct schema_printer_column cols_0_8[] = {
