@@ -211,11 +211,11 @@ static const struct pcase json_patch_cases[] = {
           -EINVAL, "operation 1 is not an object" },
         { "empty patch", "{'a':1}", "[]", "{'a':1}", 0, NULL },
         /* what kubectl sends */
-        { "kubectl scale with a precondition", "{'spec':{'replicas':3}}",
+        { "a replicas change guarded by a test", "{'spec':{'replicas':3}}",
           "[{'op':'test','path':'/spec/replicas','value':3},"
           "{'op':'replace','path':'/spec/replicas','value':5}]",
           "{'spec':{'replicas':5}}", 0, NULL },
-        { "kubectl scale with a failed precondition", "{'spec':{'replicas':4}}",
+        { "a replicas change guarded by a failed test", "{'spec':{'replicas':4}}",
           "[{'op':'test','path':'/spec/replicas','value':3},"
           "{'op':'replace','path':'/spec/replicas','value':5}]",
           NULL, -EDOM, "testing value /spec/replicas failed" },
