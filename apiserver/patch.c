@@ -76,7 +76,8 @@ static unsigned json_depth(const json *v, unsigned limit) {
         if (limit == 0)
                 return 1;
         for (size_t i = 0; i < n && max < limit; i++) {
-                const json *c = json_is_array(v) ? json_array_get(v, i) : json_object_value_at(v, i);
+                const json *c =
+                        json_is_array(v) ? json_array_get(v, i) : json_object_value_at(v, i);
                 unsigned d = json_depth(c, limit - 1);
                 if (d > max)
                         max = d;
@@ -330,13 +331,12 @@ static bool pointer_is_proper_prefix(const pointer *a, const pointer *b) {
 }
 
 static bool pointer_equal(const pointer *a, const pointer *b) {
-        return a->n == b->n && (a->n == 0 || pointer_is_proper_prefix(a, b) || true) &&
-               ({
-                       bool same = true;
-                       for (size_t i = 0; i < a->n && same; i++)
-                               same = streq(a->tokens[i], b->tokens[i]);
-                       same;
-               });
+        if (a->n != b->n)
+                return false;
+        for (size_t i = 0; i < a->n; i++)
+                if (!streq(a->tokens[i], b->tokens[i]))
+                        return false;
+        return true;
 }
 
 static int jp_apply_op(jp_state *st, const json *op, tm_error **err) {
@@ -364,8 +364,8 @@ static int jp_apply_op(jp_state *st, const json *op, tm_error **err) {
 
         const json *value = json_object_get(op, "value");
         if ((is_add || is_replace || is_test) && !value)
-                return tm_error_set(err, -EDOM,
-                                    "%s operation, missing value field: missing value", st->op);
+                return tm_error_set(err, -EDOM, "%s operation, missing value field: missing value",
+                                    st->op);
 
         _cleanup_(pointer_done) pointer from = { NULL, 0 };
         const char *from_text = NULL;
@@ -452,9 +452,9 @@ int patch_json(const json *doc, const json *patch, json **ret, tm_error **err) {
                                             : json_type_name(json_get_type(patch)));
         for (size_t i = 0; i < json_array_len(patch); i++)
                 if (!json_is_object(json_array_get(patch, i)))
-                        return tm_error_set(err, -EINVAL,
-                                            "JSON patch operation %zu is not an object but %s", i,
-                                            json_type_name(json_get_type(json_array_get(patch, i))));
+                        return tm_error_set(
+                                err, -EINVAL, "JSON patch operation %zu is not an object but %s", i,
+                                json_type_name(json_get_type(json_array_get(patch, i))));
         jp_state st = { .root = json_copy(doc) };
         for (size_t i = 0; i < json_array_len(patch); i++) {
                 int r = jp_apply_op(&st, json_array_get(patch, i), err);
@@ -469,8 +469,31 @@ int patch_json(const json *doc, const json *patch, json **ret, tm_error **err) {
 
 /* --- JSON Merge Patch (RFC 7386) ---------------------------------------------- */
 
-/* Merge the object patch into the object target, in place. */
-static void merge_into(json *target, const json *patch) {
+/* A copy of v without the null members of its objects, at any depth (null
+ * array elements stay): what evanphx/json-patch's pruneNulls keeps. */
+static json *prune_copy(const json *v) {
+        if (json_is_object(v)) {
+                json *o = json_new_object();
+                for (size_t i = 0; i < json_object_len(v); i++)
+                        if (!json_is_null(json_object_value_at(v, i)))
+                                json_object_set(o, json_object_key_at(v, i),
+                                                prune_copy(json_object_value_at(v, i)));
+                return o;
+        }
+        if (json_is_array(v)) {
+                json *a = json_new_array();
+                for (size_t i = 0; i < json_array_len(v); i++)
+                        json_array_append(a, prune_copy(json_array_get(v, i)));
+                return a;
+        }
+        return json_copy(v);
+}
+
+/* Merge the object patch into the object target, in place. `upstream`
+ * also drops null members of objects inside arrays taken from the patch,
+ * except where an array replaces an object, as kube-apiserver's merge
+ * patch does. */
+static void merge_into(json *target, const json *patch, bool upstream) {
         for (size_t i = 0; i < json_object_len(patch); i++) {
                 const char *key = json_object_key_at(patch, i);
                 const json *pv = json_object_value_at(patch, i);
@@ -484,30 +507,36 @@ static void merge_into(json *target, const json *patch) {
                                 cur = json_new_object();
                                 json_object_set(target, key, cur);
                         }
-                        merge_into(cur, pv);
-                } else
+                        merge_into(cur, pv, upstream);
+                } else if (upstream && json_is_array(pv) && !json_is_object(cur))
+                        json_object_set(target, key, prune_copy(pv));
+                else
                         json_object_set(target, key, json_copy(pv));
         }
 }
 
-int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err) {
-        (void)err; /* a merge patch always applies */
+static int merge_patch(const json *doc, const json *patch, bool upstream, json **ret) {
         if (!json_is_object(patch)) {
-                *ret = json_copy(patch);
+                *ret = upstream ? prune_copy(patch) : json_copy(patch);
                 return 0;
         }
         json *target = json_is_object(doc) ? json_copy(doc) : json_new_object();
-        merge_into(target, patch);
+        merge_into(target, patch, upstream);
         *ret = target;
         return 0;
 }
 
+int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err) {
+        (void)err; /* a merge patch always applies */
+        return merge_patch(doc, patch, false, ret);
+}
+
 /* --- strategic merge patch ---------------------------------------------------- */
 
-#define DIRECTIVE_MARKER        "$patch"
-#define RETAIN_KEYS_DIRECTIVE   "$retainKeys"
-#define SET_ELEMENT_ORDER       "$setElementOrder"
-#define DELETE_FROM_PRIMITIVE   "$deleteFromPrimitiveList"
+#define DIRECTIVE_MARKER      "$patch"
+#define RETAIN_KEYS_DIRECTIVE "$retainKeys"
+#define SET_ELEMENT_ORDER     "$setElementOrder"
+#define DELETE_FROM_PRIMITIVE "$deleteFromPrimitiveList"
 
 /* Where the walk is in the schema: a struct type, a map's value, or
  * nothing known (merge-patch semantics). */
@@ -541,9 +570,8 @@ static smp_meta smp_lookup(smp_schema s, const char *key) {
                         m.sub = smp_schema_of(&f->value);
                         m.merge = f->patch_strategy & SCHEMA_PATCH_MERGE;
                         m.replace = !m.merge && (f->patch_strategy & SCHEMA_PATCH_REPLACE);
-                        m.merge_key = f->patch_merge_key && *f->patch_merge_key
-                                              ? f->patch_merge_key
-                                              : NULL;
+                        m.merge_key = f->patch_merge_key && *f->patch_merge_key ? f->patch_merge_key
+                                                                                : NULL;
                 }
         } else if (s.map_elem)
                 m.sub = smp_schema_of(s.map_elem);
@@ -640,19 +668,134 @@ static const json *smp_id(const json *item, const char *merge_key) {
         return json_is_object(item) ? json_object_get(item, merge_key) : NULL;
 }
 
-static bool smp_id_equal(const json *a, const json *b) {
-        if (!a || !b)
-                return a == b;
-        return json_equal(a, b);
+/* A hash of a JSON value agreeing with json_equal(): member order does not
+ * count, 0.0 and -0.0 are one value. */
+static uint64_t json_hash(const json *v) {
+        uint64_t h = 1469598103934665603ULL ^ (uint64_t)json_get_type(v);
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ULL)
+        switch (json_get_type(v)) {
+        case JSON_BOOL:
+                MIX(json_bool(v));
+                break;
+        case JSON_INT:
+                MIX(json_int(v));
+                MIX((uint64_t)json_int(v) >> 32);
+                break;
+        case JSON_DOUBLE: {
+                double d = json_double(v);
+                uint64_t bits = 0;
+                if (d == d && d != 0)
+                        memcpy(&bits, &d, sizeof bits);
+                MIX(bits);
+                MIX(bits >> 32);
+                break;
+        }
+        case JSON_STRING: {
+                const unsigned char *c = (const unsigned char *)json_string(v);
+                for (size_t i = 0; i < json_string_len(v); i++)
+                        MIX(c[i]);
+                break;
+        }
+        case JSON_ARRAY:
+                for (size_t i = 0; i < json_array_len(v); i++)
+                        MIX(json_hash(json_array_get(v, i)));
+                break;
+        case JSON_OBJECT: {
+                uint64_t sum = 0;
+                for (size_t i = 0; i < json_object_len(v); i++) {
+                        uint64_t k = 1469598103934665603ULL;
+                        for (const char *c = json_object_key_at(v, i); *c; c++)
+                                k = (k ^ (unsigned char)*c) * 1099511628211ULL;
+                        sum += (k ^ json_hash(json_object_value_at(v, i))) * 0x9e3779b97f4a7c15ULL;
+                }
+                MIX(sum);
+                MIX(sum >> 32);
+                break;
+        }
+        default:
+                break;
+        }
+#undef MIX
+        /* Spread the high bits down: the table uses the low ones. */
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        return h;
 }
 
-/* Position of the first element of order known like item, or SIZE_MAX. */
-static size_t smp_rank(json *const *order, size_t n, const json *item, const char *merge_key) {
-        const json *id = smp_id(item, merge_key);
-        for (size_t i = 0; i < n; i++)
-                if (smp_id_equal(smp_id(order[i], merge_key), id))
-                        return i;
-        return SIZE_MAX;
+/* Positions of the elements of a vector by what they are known by
+ * (smp_id), the first of equal ones, so that matching lists is linear:
+ * upstream scans, which makes a long list in a 3 MiB body take minutes. */
+typedef struct idx_slot {
+        size_t pos; /* position + 1; 0 is empty */
+        uint64_t hash;
+} idx_slot;
+
+typedef struct idx {
+        const nvec *vec;
+        const char *merge_key;
+        idx_slot *slot;
+        size_t cap; /* a power of two */
+        size_t used;
+} idx;
+
+static void idx_done(idx *x) {
+        free(x->slot);
+        x->slot = NULL;
+}
+
+static size_t idx_find(const idx *x, const json *id) {
+        if (!id || !x->cap)
+                return SIZE_MAX;
+        uint64_t h = json_hash(id);
+        for (size_t i = h & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+                const idx_slot *s = &x->slot[i];
+                if (!s->pos)
+                        return SIZE_MAX;
+                if (s->hash != h)
+                        continue;
+                const json *o = smp_id(x->vec->v[s->pos - 1], x->merge_key);
+                if (o && json_equal(o, id))
+                        return s->pos - 1;
+        }
+}
+
+static void idx_place(idx *x, size_t pos, uint64_t h) {
+        size_t i = h & (x->cap - 1);
+        while (x->slot[i].pos)
+                i = (i + 1) & (x->cap - 1);
+        x->slot[i] = (idx_slot){ pos + 1, h };
+        x->used++;
+}
+
+/* Index position pos of the vector (unless an equal one is there). */
+static void idx_add(idx *x, size_t pos) {
+        const json *id = smp_id(x->vec->v[pos], x->merge_key);
+        if (!id || idx_find(x, id) != SIZE_MAX)
+                return;
+        if ((x->used + 1) * 2 > x->cap) {
+                idx_slot *old = x->slot;
+                size_t old_cap = x->cap;
+                x->cap = x->cap ? x->cap * 2 : 16;
+                x->slot = xcalloc(x->cap, sizeof *x->slot);
+                x->used = 0;
+                for (size_t i = 0; i < old_cap; i++)
+                        if (old[i].pos)
+                                idx_place(x, old[i].pos - 1, old[i].hash);
+                free(old);
+        }
+        idx_place(x, pos, json_hash(id));
+}
+
+static void idx_init(idx *x, const nvec *vec, const char *merge_key) {
+        *x = (idx){ .vec = vec, .merge_key = merge_key };
+        for (size_t i = 0; i < vec->n; i++)
+                idx_add(x, i);
+}
+
+/* Position of the first element known like item, or SIZE_MAX. */
+static size_t idx_rank(const idx *x, const json *item) {
+        return idx_find(x, smp_id(item, x->merge_key));
 }
 
 static int smp_no_merge_key(const json *m, const char *merge_key, tm_error **err) {
@@ -691,13 +834,12 @@ static int ranked_cmp(const void *a, const void *b) {
 
 /* Sort items (stably) by their position in order; for maps, elements
  * carrying "$patch: delete" go last (upstream's normalizeSliceOrder). */
-static int smp_sort_by(nvec *items, json *const *order, size_t n_order, const char *merge_key,
-                       bool maps, tm_error **err) {
+static int smp_sort_by(nvec *items, const idx *order, bool maps, tm_error **err) {
         if (maps) {
-                int r = smp_check_keys(items->v, items->n, merge_key, err);
+                int r = smp_check_keys(items->v, items->n, order->merge_key, err);
                 if (r < 0)
                         return r;
-                r = smp_check_keys(order, n_order, merge_key, err);
+                r = smp_check_keys(order->vec->v, order->vec->n, order->merge_key, err);
                 if (r < 0)
                         return r;
         }
@@ -707,9 +849,7 @@ static int smp_sort_by(nvec *items, json *const *order, size_t n_order, const ch
         for (size_t i = 0; i < items->n; i++) {
                 const char *d = maps ? json_object_get_string(items->v[i], DIRECTIVE_MARKER) : NULL;
                 rk[i] = (ranked){ items->v[i],
-                                  d && streq(d, "delete")
-                                          ? SIZE_MAX
-                                          : smp_rank(order, n_order, items->v[i], merge_key),
+                                  d && streq(d, "delete") ? SIZE_MAX : idx_rank(order, items->v[i]),
                                   i };
         }
         qsort(rk, items->n, sizeof *rk, ranked_cmp);
@@ -720,8 +860,7 @@ static int smp_sort_by(nvec *items, json *const *order, size_t n_order, const ch
 
 /* Interleave server-only items (left) into patch items (right), keeping
  * both orders, by the positions in the live list (mergeSortedSlice). */
-static json *smp_interleave(nvec *left, nvec *right, json *const *server, size_t n_server,
-                            const char *merge_key) {
+static json *smp_interleave(nvec *left, nvec *right, const idx *server) {
         json *out = json_new_array();
         size_t i = 0, j = 0;
         while (i < left->n || j < right->n) {
@@ -731,22 +870,26 @@ static json *smp_interleave(nvec *left, nvec *right, json *const *server, size_t
                 else if (j >= right->n)
                         take_left = true;
                 else {
-                        size_t li = smp_rank(server, n_server, left->v[i], merge_key);
-                        size_t ri = smp_rank(server, n_server, right->v[j], merge_key);
+                        size_t li = idx_rank(server, left->v[i]);
+                        size_t ri = idx_rank(server, right->v[j]);
                         take_left = li != SIZE_MAX && ri != SIZE_MAX && li < ri;
                 }
-                if (take_left)
-                        json_array_append(out, TAKE_PTR(left->v[i++]));
-                else
-                        json_array_append(out, TAKE_PTR(right->v[j++]));
+                json **from = take_left ? &left->v[i++] : &right->v[j++];
+                json_array_append(out, *from);
+                *from = NULL;
         }
         left->n = right->n = 0;
         return out;
 }
 
 /* Split owned merged into those known in `by` and the others. */
-static int smp_partition(nvec *merged, json *const *by, size_t n_by, const char *merge_key,
-                         nvec *ret_in, nvec *ret_out, tm_error **err) {
+static int smp_partition(nvec *merged, const idx *by, nvec *ret_in, nvec *ret_out, tm_error **err) {
+        const char *merge_key = by->merge_key;
+        if (merge_key)
+                for (size_t k = 0; k < by->vec->n; k++)
+                        if (!json_is_object(by->vec->v[k]))
+                                return tm_error_set(err, -EBADMSG, "value for key %zu is not a map",
+                                                    k);
         for (size_t i = 0; i < merged->n; i++) {
                 json *x = merged->v[i];
                 if (merge_key) {
@@ -754,15 +897,12 @@ static int smp_partition(nvec *merged, json *const *by, size_t n_by, const char 
                                 return smp_bad_arg("map", x, err);
                         if (!json_object_get(x, merge_key))
                                 return smp_no_merge_key(x, merge_key, err);
-                        for (size_t k = 0; k < n_by; k++)
-                                if (!json_is_object(by[k]))
-                                        return tm_error_set(err, -EBADMSG,
-                                                            "value for key %zu is not a map", k);
                 }
-                if (smp_rank(by, n_by, x, merge_key) != SIZE_MAX)
+                if (idx_rank(by, x) != SIZE_MAX)
                         nvec_push(ret_in, x);
                 else
                         nvec_push(ret_out, x);
+                merged->v[i] = NULL; /* moved */
         }
         merged->n = 0;
         return 0;
@@ -774,16 +914,21 @@ static int smp_order(nvec *merged, json *const *patch_order, size_t n_patch_orde
                      json *const *server_order, size_t n_server_order, const char *merge_key,
                      bool maps, json **ret, tm_error **err) {
         _cleanup_(nvec_done) nvec in = { NULL, 0, 0, true }, out = { NULL, 0, 0, true };
-        int r = smp_partition(merged, patch_order, n_patch_order, merge_key, &in, &out, err);
+        const nvec pv = { (json **)patch_order, n_patch_order, n_patch_order, false };
+        const nvec sv = { (json **)server_order, n_server_order, n_server_order, false };
+        _cleanup_(idx_done) idx pi, si;
+        idx_init(&pi, &pv, merge_key);
+        idx_init(&si, &sv, merge_key);
+        int r = smp_partition(merged, &pi, &in, &out, err);
         if (r < 0)
                 return r;
-        r = smp_sort_by(&in, patch_order, n_patch_order, merge_key, maps, err);
+        r = smp_sort_by(&in, &pi, maps, err);
         if (r < 0)
                 return r;
-        r = smp_sort_by(&out, server_order, n_server_order, merge_key, maps, err);
+        r = smp_sort_by(&out, &si, maps, err);
         if (r < 0)
                 return r;
-        *ret = smp_interleave(&out, &in, server_order, n_server_order, merge_key);
+        *ret = smp_interleave(&out, &in, &si);
         return 0;
 }
 
@@ -828,13 +973,15 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
 
         if (t != JSON_OBJECT) {
                 _cleanup_(nvec_done) nvec merged = { NULL, 0, 0, true };
+                _cleanup_(nvec_done) nvec pv = { NULL, 0, 0, false };
+                for (size_t i = 0; i < np; i++)
+                        nvec_push(&pv, json_array_get(patch, i));
                 if (delete_list) {
+                        _cleanup_(idx_done) idx gone;
+                        idx_init(&gone, &pv, NULL);
                         json *out = json_new_array();
                         for (size_t i = 0; i < orig->n; i++) {
-                                bool gone = false;
-                                for (size_t k = 0; k < np && !gone; k++)
-                                        gone = json_equal(orig->v[i], json_array_get(patch, k));
-                                if (gone)
+                                if (idx_rank(&gone, orig->v[i]) != SIZE_MAX)
                                         json_free(orig->v[i]);
                                 else
                                         json_array_append(out, orig->v[i]);
@@ -844,18 +991,16 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                         return 0;
                 }
                 /* The union, each value once. */
+                _cleanup_(idx_done) idx seen = { .vec = &merged };
                 for (size_t i = 0; i < orig->n + np; i++) {
-                        const json *x = i < orig->n ? orig->v[i] : json_array_get(patch, i - orig->n);
-                        bool dup = false;
-                        for (size_t k = 0; k < merged.n && !dup; k++)
-                                dup = json_equal(merged.v[k], x);
-                        if (!dup)
-                                nvec_push(&merged, json_copy(x));
+                        const json *x =
+                                i < orig->n ? orig->v[i] : json_array_get(patch, i - orig->n);
+                        if (idx_rank(&seen, x) != SIZE_MAX)
+                                continue;
+                        nvec_push(&merged, json_copy(x));
+                        idx_add(&seen, merged.n - 1);
                 }
-                _cleanup_free_ json **porder = xreallocarray(NULL, np ? np : 1, sizeof *porder);
-                for (size_t i = 0; i < np; i++)
-                        porder[i] = json_array_get(patch, i);
-                return smp_order(&merged, porder, np, orig->v, orig->n, NULL, false, ret, err);
+                return smp_order(&merged, pv.v, pv.n, orig->v, orig->n, NULL, false, ret, err);
         }
 
         if (!merge_key)
@@ -864,7 +1009,7 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
 
         /* Elements with $patch: delete drop their matches, replace drops
          * everything not in the patch. */
-        _cleanup_(nvec_done) nvec plain = { NULL, 0, 0, false };
+        _cleanup_(nvec_done) nvec plain = { NULL, 0, 0, false }, dels = { NULL, 0, 0, false };
         bool replace = false;
         for (size_t i = 0; i < np; i++) {
                 json *p = json_array_get(patch, i);
@@ -875,21 +1020,9 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                 }
                 const char *ds = json_string(d);
                 if (ds && streq(ds, "delete")) {
-                        const json *mv = json_object_get(p, merge_key);
-                        if (!mv)
+                        if (!json_object_get(p, merge_key))
                                 return smp_no_merge_key(p, merge_key, err);
-                        size_t w = 0;
-                        for (size_t k = 0; k < orig->n; k++) {
-                                if (!json_is_object(orig->v[k]))
-                                        return tm_error_set(err, -EBADMSG,
-                                                            "value for key %zu is not a map", k);
-                                const json *ov = json_object_get(orig->v[k], merge_key);
-                                if (ov && json_equal(ov, mv))
-                                        json_free(orig->v[k]);
-                                else
-                                        orig->v[w++] = orig->v[k];
-                        }
-                        orig->n = w;
+                        nvec_push(&dels, p);
                 } else if (ds && streq(ds, "replace"))
                         replace = true;
                 else if (ds && streq(ds, "merge"))
@@ -900,6 +1033,18 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                         return tm_error_set(err, -EBADMSG, "unknown patch type: %s in map: %s", ps,
                                             ms);
                 }
+        }
+        if (dels.n > 0) {
+                _cleanup_(idx_done) idx gone;
+                idx_init(&gone, &dels, merge_key);
+                size_t w = 0;
+                for (size_t k = 0; k < orig->n; k++) {
+                        if (idx_rank(&gone, orig->v[k]) != SIZE_MAX)
+                                json_free(orig->v[k]);
+                        else
+                                orig->v[w++] = orig->v[k];
+                }
+                orig->n = w;
         }
         if (replace) {
                 for (size_t k = 0; k < orig->n; k++)
@@ -924,22 +1069,16 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                 nvec_push(&server, o);
         }
 
-        size_t n_live = orig->n;
+        /* Later patch elements with the key of a new one merge into it. */
+        _cleanup_(idx_done) idx live;
+        idx_init(&live, orig, merge_key);
         for (size_t i = 0; i < plain.n; i++) {
                 const json *p = plain.v[i];
                 const json *mv = json_object_get(p, merge_key);
                 if (!mv)
                         return smp_no_merge_key(p, merge_key, err);
-                size_t k;
-                for (k = 0; k < n_live; k++) {
-                        if (!json_is_object(orig->v[k]))
-                                return tm_error_set(err, -EBADMSG, "value for key %zu is not a map",
-                                                    k);
-                        const json *ov = json_object_get(orig->v[k], merge_key);
-                        if (ov && json_equal(ov, mv))
-                                break;
-                }
-                if (k < n_live) {
+                size_t k = idx_find(&live, mv);
+                if (k != SIZE_MAX) {
                         json *rep = NULL;
                         r = smp_merge_map(orig->v[k], p, elem, &rep, err);
                         if (r < 0)
@@ -952,7 +1091,7 @@ static int smp_merge_slice(nvec *orig, const json *patch, smp_schema elem, const
                         json *c = smp_clean(p);
                         if (c) {
                                 nvec_push(orig, c);
-                                n_live = orig->n; /* later duplicates merge into it */
+                                idx_add(&live, orig->n - 1);
                         }
                 }
         }
@@ -983,22 +1122,29 @@ static int smp_directive_field(const char *key, const char *prefix, const char *
         return 0;
 }
 
+static bool smp_retained(const idx *keys, const char *k) {
+        _cleanup_json_ json *id = json_new_string(k);
+        return idx_find(keys, id) != SIZE_MAX;
+}
+
 static int smp_retain_keys(json *orig, const json *patch, tm_error **err) {
         const json *rk = json_object_get(patch, RETAIN_KEYS_DIRECTIVE);
         if (!rk)
                 return 0;
         if (!json_is_array(rk))
                 return tm_error_set(err, -EINVAL, "invalid patch format of retainKeys");
+        _cleanup_(nvec_done) nvec names = { NULL, 0, 0, false };
+        for (size_t j = 0; j < json_array_len(rk); j++)
+                nvec_push(&names, json_array_get(rk, j));
+        _cleanup_(idx_done) idx keys;
+        idx_init(&keys, &names, NULL);
         for (size_t i = 0; i < json_object_len(patch); i++) {
                 const char *k = json_object_key_at(patch, i);
                 if (json_is_null(json_object_value_at(patch, i)) ||
                     streq(k, RETAIN_KEYS_DIRECTIVE) || startswith(k, DELETE_FROM_PRIMITIVE) ||
                     startswith(k, SET_ELEMENT_ORDER))
                         continue;
-                bool found = false;
-                for (size_t j = 0; j < json_array_len(rk) && !found; j++)
-                        found = streq_ptr(json_string(json_array_get(rk, j)), k);
-                if (!found)
+                if (!smp_retained(&keys, k))
                         return tm_error_set(err, -EINVAL,
                                             "invalid patch format of retainKeys: \"%s\" is not "
                                             "in the $retainKeys list",
@@ -1006,10 +1152,7 @@ static int smp_retain_keys(json *orig, const json *patch, tm_error **err) {
         }
         for (size_t i = json_object_len(orig); i > 0; i--) {
                 const char *k = json_object_key_at(orig, i - 1);
-                bool found = false;
-                for (size_t j = 0; j < json_array_len(rk) && !found; j++)
-                        found = streq_ptr(json_string(json_array_get(rk, j)), k);
-                if (!found)
+                if (!smp_retained(&keys, k))
                         json_object_remove(orig, k);
         }
         return 0;
@@ -1089,7 +1232,6 @@ static int smp_set_element_order(json *orig, const json *patch, const char *key,
                 return 0;
 
         smp_meta m = smp_lookup(s, field);
-        static const json *const none = NULL;
         if (patch_list) {
                 r = smp_check_order(patch_list, order, m.merge_key, err);
                 if (r < 0)
@@ -1099,23 +1241,13 @@ static int smp_set_element_order(json *orig, const json *patch, const char *key,
         /* The live list as it was, for the element type and the order. */
         _cleanup_json_ json *live = orig_list ? json_copy(orig_list) : json_new_array();
         _cleanup_json_ json *empty = json_new_array();
+        _cleanup_(nvec_done) nvec srv = { NULL, 0, 0, false };
+        for (size_t i = 0; i < json_array_len(live); i++)
+                nvec_push(&srv, json_array_get(live, i));
         json_type t;
-        r = smp_element_type(NULL, 0, live, &t, err);
-        if (r == -EBADMSG && json_array_len(live) == 0) {
-                r = smp_element_type(NULL, 0, patch_list ? patch_list : empty, &t, err);
-        } else if (r >= 0 && patch_list) {
-                json_type t2;
-                int r2 = smp_element_type(NULL, 0, patch_list, &t2, err);
-                if (r2 >= 0 && t2 != t)
-                        r = tm_error_set(err, -EBADMSG,
-                                         "list element types are not identical: %s and %s",
-                                         json_type_name(t), json_type_name(t2));
-                else if (r2 == -EDOM)
-                        r = r2;
-        }
+        r = smp_element_type(srv.v, srv.n, patch_list ? patch_list : empty, &t, err);
         if (r < 0)
                 return r;
-        (void)none;
 
         _cleanup_json_ json *merged_list = NULL;
         if (orig_list && !patch_list)
@@ -1130,11 +1262,9 @@ static int smp_set_element_order(json *orig, const json *patch, const char *key,
 
         bool maps = t == JSON_OBJECT;
         _cleanup_(nvec_done) nvec merged = nvec_take_array(merged_list);
-        _cleanup_(nvec_done) nvec ord = { NULL, 0, 0, false }, srv = { NULL, 0, 0, false };
+        _cleanup_(nvec_done) nvec ord = { NULL, 0, 0, false };
         for (size_t i = 0; i < json_array_len(order); i++)
                 nvec_push(&ord, json_array_get(order, i));
-        for (size_t i = 0; i < json_array_len(live); i++)
-                nvec_push(&srv, json_array_get(live, i));
         json *out;
         r = smp_order(&merged, ord.v, ord.n, srv.v, srv.n, m.merge_key, maps, &out, err);
         if (r < 0)
@@ -1169,7 +1299,7 @@ static int smp_merge_map(json *orig, const json *patch, smp_schema s, json **ret
                 return r;
 
         size_t n = json_object_len(patch);
-        _cleanup_free_ bool *consumed = xcalloc(n ? n : 1, sizeof *consumed);
+        size_t n_orders = 0;
         for (size_t i = 0; i < n; i++) {
                 const char *k = json_object_key_at(patch, i);
                 if (!startswith(k, SET_ELEMENT_ORDER))
@@ -1178,19 +1308,19 @@ static int smp_merge_map(json *orig, const json *patch, smp_schema s, json **ret
                 r = smp_set_element_order(orig, patch, k, s, &c, err);
                 if (r < 0)
                         return r;
-                if (c) {
-                        const char *field = k + strlen(SET_ELEMENT_ORDER) + 1;
-                        for (size_t j = 0; j < n; j++)
-                                if (streq(json_object_key_at(patch, j), field))
-                                        consumed[j] = true;
-                }
+                n_orders++;
         }
 
         for (size_t i = 0; i < n; i++) {
                 const char *k = json_object_key_at(patch, i);
                 const json *pv = json_object_value_at(patch, i);
-                if (consumed[i] || streq(k, RETAIN_KEYS_DIRECTIVE) ||
-                    startswith(k, SET_ELEMENT_ORDER))
+                if (n_orders > 0) {
+                        /* A list its $setElementOrder merged already. */
+                        _cleanup_free_ char *order_key = xasprintf(SET_ELEMENT_ORDER "/%s", k);
+                        if (json_object_get(patch, order_key) && json_is_array(pv))
+                                continue;
+                }
+                if (streq(k, RETAIN_KEYS_DIRECTIVE) || startswith(k, SET_ELEMENT_ORDER))
                         continue;
                 bool delete_list = false;
                 if (startswith(k, DELETE_FROM_PRIMITIVE)) {
@@ -1238,8 +1368,8 @@ static int smp_merge_map(json *orig, const json *patch, smp_schema s, json **ret
         return 0;
 }
 
-int patch_strategic(const json *doc, const json *patch, const struct schema_type *type,
-                    json **ret, tm_error **err) {
+int patch_strategic(const json *doc, const json *patch, const struct schema_type *type, json **ret,
+                    tm_error **err) {
         if (!json_is_object(doc))
                 return tm_error_set(err, -EINVAL, "the document to patch is not an object but %s",
                                     json_type_name(json_get_type(doc)));
@@ -1248,10 +1378,9 @@ int patch_strategic(const json *doc, const json *patch, const struct schema_type
                 return 0;
         }
         if (!json_is_object(patch))
-                return tm_error_set(err, -EINVAL,
-                                    "a strategic merge patch must be a JSON object, not %s",
-                                    json_is_array(patch) ? "an array"
-                                                         : json_type_name(json_get_type(patch)));
+                return tm_error_set(
+                        err, -EINVAL, "a strategic merge patch must be a JSON object, not %s",
+                        json_is_array(patch) ? "an array" : json_type_name(json_get_type(patch)));
         _cleanup_json_ json *work = json_copy(doc);
         json *rep = NULL;
         int r = smp_merge_map(work, patch, (smp_schema){ .type = type }, &rep, err);
@@ -1300,12 +1429,8 @@ int patch_apply(enum patch_type t, const json *obj, const json *patch,
         int r;
         switch (t) {
         case PATCH_TYPE_JSON:
-                if (json_is_array(patch) && json_array_len(patch) > PATCH_MAX_OPERATIONS) {
-                        /* After the shape check, as upstream decodes first. */
-                        r = patch_json(obj, json_array_get(patch, 0) ? patch : patch, NULL, NULL);
-                        (void)r;
-                }
                 if (json_is_array(patch)) {
+                        /* The shape first, as upstream decodes before counting. */
                         for (size_t i = 0; i < json_array_len(patch); i++)
                                 if (!json_is_object(json_array_get(patch, i)))
                                         return patch_json(obj, patch, ret, err);
@@ -1320,7 +1445,7 @@ int patch_apply(enum patch_type t, const json *obj, const json *patch,
         case PATCH_TYPE_MERGE:
                 if (json_is_null(patch))
                         return tm_error_set(err, -EINVAL, "Invalid JSON Patch");
-                r = patch_merge(obj, patch, &out, err);
+                r = merge_patch(obj, patch, true, &out);
                 break;
         case PATCH_TYPE_STRATEGIC:
                 r = patch_strategic(obj, patch, type, &out, err);

@@ -39,7 +39,7 @@
 #define PATCH_MAX_OPERATIONS 10000
 #define PATCH_MAX_COPY_BYTES (3 * 1024 * 1024)
 /* Nesting a JSON patch may build: what json_parse() reads back. */
-#define PATCH_MAX_DEPTH 100
+#define PATCH_MAX_DEPTH      100
 
 enum patch_type {
         PATCH_TYPE_JSON,      /* application/json-patch+json, RFC 6902 */
@@ -74,8 +74,8 @@ int patch_merge(const json *doc, const json *patch, json **ret, tm_error **err);
  * Directives: $patch (replace, delete), $retainKeys, $setElementOrder/<f>,
  * $deleteFromPrimitiveList/<f>; values taken from the patch lose their
  * directives and null members, as upstream's typed decode drops them. */
-int patch_strategic(const json *doc, const json *patch, const struct schema_type *type,
-                    json **ret, tm_error **err);
+int patch_strategic(const json *doc, const json *patch, const struct schema_type *type, json **ret,
+                    tm_error **err);
 
 /* What the PATCH handler calls: the patch of type `t` applied to the stored
  * object `obj`, with upstream's extra checks (at most PATCH_MAX_OPERATIONS
@@ -87,9 +87,10 @@ int patch_apply(enum patch_type t, const json *obj, const json *patch,
 
 /* The HTTP status upstream answers for an error code of these functions
  * (400, 413, 422, or 500 for anything else), and its Status reason
- * ("BadRequest", "RequestEntityTooLarge", "Invalid", "InternalError").
- * Upstream's 422 Status for a JSON patch says only "the server rejected our
- * request due to an error in our request" (doc/patch.md). */
+ * ("BadRequest", "RequestEntityTooLarge", "Invalid", or "" for a 500:
+ * upstream passes those errors through unclassified). Upstream's 422 Status
+ * for a JSON patch says only "the server rejected our request due to an
+ * error in our request" (doc/patch.md). */
 int patch_error_http_status(int r);
 const char *patch_error_reason(int r);
 

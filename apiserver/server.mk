@@ -16,7 +16,7 @@ apiserver_libtimonier_apiserver_a_SOURCES = \
 	apiserver/metrics.c apiserver/metrics.h
 
 LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a apiserver/libtimonier-table.a \
-	api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
+	apiserver/libtimonier-patch.a api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
 
 sbin_PROGRAMS += apiserver/timonier-apiserver
 apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver $(MHD_CFLAGS)
@@ -31,8 +31,6 @@ tests_unit_requestinfo_test_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
 
 TESTS += tests/integration/basics.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/basics.sh
-# patch library (a snapshot from the patch branch; the branch wins on merge)
-apiserver_libtimonier_apiserver_a_SOURCES += apiserver/patch.c apiserver/patch.h
 
 check_PROGRAMS += tests/integration/api_crash_test
 TESTS += tests/integration/api_crash_test

@@ -101,7 +101,9 @@ static arena_chunk *chunk_new(arena *a, size_t size) {
         return c;
 }
 
-static void *arena_alloc(arena *a, size_t n) {
+static void *arena_alloc_slow(arena *a, size_t n);
+
+static inline void *arena_alloc(arena *a, size_t n) {
         n = (n + 7) & ~(size_t)7;
         arena_chunk *c = a->head;
         if (_likely_(c && c->size - c->used >= n)) {
@@ -109,6 +111,11 @@ static void *arena_alloc(arena *a, size_t n) {
                 c->used += n;
                 return p;
         }
+        return arena_alloc_slow(a, n);
+}
+
+static __attribute__((noinline)) void *arena_alloc_slow(arena *a, size_t n) {
+        arena_chunk *c = a->head;
         if (n > ARENA_CHUNK / 4) {
                 /* A big piece gets a chunk of its own, behind the current
                  * one, which keeps its free space. */
@@ -493,12 +500,42 @@ static inline uint32_t key_hash(const char *k, size_t n) {
         return h;
 }
 
-static void obj_index_insert(json *o, uint32_t i) {
-        uint32_t mask = o->obj.idx_size - 1;
-        uint32_t h = key_hash(o->obj.m[i].key, o->obj.m[i].klen) & mask;
-        while (o->obj.idx[h])
+/* The hash index over members ms: idx has size slots (a power of two). */
+static void index_insert(uint32_t *idx, uint32_t size, const json_member *ms, uint32_t i) {
+        uint32_t mask = size - 1;
+        uint32_t h = key_hash(ms[i].key, ms[i].klen) & mask;
+        while (idx[h])
                 h = (h + 1) & mask;
-        o->obj.idx[h] = i + 1;
+        idx[h] = i + 1;
+}
+
+static json_member *index_find(const uint32_t *idx, uint32_t size, json_member *ms, const char *key,
+                               size_t klen) {
+        uint32_t mask = size - 1;
+        for (uint32_t h = key_hash(key, klen) & mask; idx[h]; h = (h + 1) & mask) {
+                json_member *m = &ms[idx[h] - 1];
+                if (m->klen == klen && memcmp(m->key, key, klen) == 0)
+                        return m;
+        }
+        return NULL;
+}
+
+static json_member *members_find(json_member *ms, uint32_t n, const char *key, size_t klen) {
+        for (uint32_t i = 0; i < n; i++)
+                if (ms[i].klen == klen && memcmp(ms[i].key, key, klen) == 0)
+                        return &ms[i];
+        return NULL;
+}
+
+static uint32_t index_size_for(uint32_t n) {
+        uint32_t size = 32;
+        while (size < n * 2u)
+                size *= 2;
+        return size;
+}
+
+static void obj_index_insert(json *o, uint32_t i) {
+        index_insert(o->obj.idx, o->obj.idx_size, o->obj.m, i);
 }
 
 static void obj_index_rebuild(json *o, arena *ar) {
@@ -509,9 +546,7 @@ static void obj_index_rebuild(json *o, arena *ar) {
         o->obj.idx_size = 0;
         if (o->obj.len < OBJ_INDEX_MIN)
                 return;
-        uint32_t size = 32;
-        while (size < o->obj.len * 2u)
-                size *= 2;
+        uint32_t size = index_size_for(o->obj.len);
         if (ar) {
                 o->obj.idx = arena_alloc(ar, size * sizeof(uint32_t));
                 memset(o->obj.idx, 0, size * sizeof(uint32_t));
@@ -525,21 +560,9 @@ static void obj_index_rebuild(json *o, arena *ar) {
 }
 
 static json_member *obj_find(const json *o, const char *key, size_t klen) {
-        if (o->obj.idx) {
-                uint32_t mask = o->obj.idx_size - 1;
-                for (uint32_t h = key_hash(key, klen) & mask; o->obj.idx[h]; h = (h + 1) & mask) {
-                        json_member *m = &o->obj.m[o->obj.idx[h] - 1];
-                        if (m->klen == klen && memcmp(m->key, key, klen) == 0)
-                                return m;
-                }
-                return NULL;
-        }
-        for (uint32_t i = 0; i < o->obj.len; i++) {
-                json_member *m = &o->obj.m[i];
-                if (m->klen == klen && memcmp(m->key, key, klen) == 0)
-                        return m;
-        }
-        return NULL;
+        if (o->obj.idx)
+                return index_find(o->obj.idx, o->obj.idx_size, o->obj.m, key, klen);
+        return members_find(o->obj.m, o->obj.len, key, klen);
 }
 
 /* Append a member whose key is known to be absent; takes key and value.
@@ -831,7 +854,25 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n) {
 /* yajl checks only the shape of UTF-8 sequences (it lets overlong forms and
  * surrogates through, and makes some from lone \\u escapes): check what it
  * hands over, so that every string in a tree is valid UTF-8. */
+static inline bool all_ascii(const unsigned char *s, size_t n) {
+        uint64_t acc = 0, w;
+        if (n >= 8) {
+                for (size_t i = 0; i + 8 <= n; i += 8) {
+                        memcpy(&w, s + i, 8);
+                        acc |= w;
+                }
+                memcpy(&w, s + n - 8, 8); /* the tail, overlapping */
+                acc |= w;
+        } else {
+                for (size_t i = 0; i < n; i++)
+                        acc |= s[i];
+        }
+        return (acc & 0x8080808080808080ULL) == 0;
+}
+
 static bool utf8_valid(const unsigned char *s, size_t n) {
+        if (_likely_(all_ascii(s, n)))
+                return true;
         size_t i = 0;
         while (i < n) {
                 if (s[i] < 0x80) {
@@ -846,16 +887,28 @@ static bool utf8_valid(const unsigned char *s, size_t n) {
         return true;
 }
 
-
+/* The members and items of the open containers pile up on two scratch
+ * stacks and move to the arena, at their exact size, when the container
+ * closes: no arrays grown by doubling, and the whole of an object's members
+ * in one piece. */
 typedef struct parse_frame {
         json *node;
-        char *key; /* pending key of an object, in the arena */
+        size_t start; /* its first member or item on the scratch stack */
+        uint32_t count;
+        bool is_array;
+        uint64_t seen;     /* a filter of its keys: bit (hash & 63) */
+        char *key;         /* pending key of an object, in the arena... */
+        bool key_borrowed; /* ...or still in the input */
         size_t klen;
         const char *cur_key; /* key of the last member added (for paths) */
         size_t cur_klen;
+        uint32_t *idx; /* hash index over its members, once there are many */
+        uint32_t idx_size;
 } parse_frame;
 
 typedef struct parse_ctx {
+        const char *buf;
+        size_t len;
         const json_limits *lim;
         arena *arena;
         parse_frame *stack;
@@ -866,6 +919,10 @@ typedef struct parse_ctx {
         bool want_dups;
         char **dups;
         size_t ndups;
+        json_member *ms; /* scratch stacks */
+        size_t ms_len, ms_cap;
+        json **is;
+        size_t is_len, is_cap;
 } parse_ctx;
 
 static int ctx_fail(parse_ctx *c, int code, const char *fmt, ...) _printf_(3, 4);
@@ -885,7 +942,7 @@ static char *ctx_path(parse_ctx *c, const char *key, size_t klen) {
         for (size_t i = 0; i + 1 < c->depth; i++) {
                 const parse_frame *f = &c->stack[i];
                 if (f->node->type == JSON_ARRAY) {
-                        strbuf_printf(&b, "[%zu]", f->node->arr.len - 1);
+                        strbuf_printf(&b, "[%" PRIu32 "]", f->count - 1);
                 } else {
                         if (b.len)
                                 strbuf_putc(&b, '.');
@@ -914,10 +971,19 @@ static void ctx_note_duplicate(parse_ctx *c, const char *key, size_t klen) {
 
 /* A new node in the arena, with extra bytes after it; the first one made
  * is the root, which owns the arena. */
-static json *ctx_node(parse_ctx *c, json_type t, size_t extra) {
+static inline json *ctx_node(parse_ctx *c, json_type t, size_t extra) {
         size_t size = t == JSON_ARRAY || t == JSON_OBJECT ? sizeof(json) : SMALL_NODE_SIZE;
         json *v;
-        if (_unlikely_(!c->arena)) {
+        parse_frame *f = c->depth ? &c->stack[c->depth - 1] : NULL;
+        if (f && f->key_borrowed) {
+                v = arena_alloc(c->arena, size + extra + f->klen + 1);
+                v->flags = NODE_ARENA;
+                char *k = (char *)v + size + extra;
+                memcpy(k, f->key, f->klen);
+                k[f->klen] = '\0';
+                f->key = k;
+                f->key_borrowed = false;
+        } else if (_unlikely_(!c->arena)) {
                 c->arena = xmalloc(sizeof(arena));
                 *c->arena = (arena){ 0 };
                 v = arena_alloc(c->arena, size + extra);
@@ -937,21 +1003,57 @@ static int ctx_add(parse_ctx *c, json *v) {
                 return 1;
         }
         parse_frame *f = &c->stack[c->depth - 1];
-        json *p = f->node;
-        if (p->type == JSON_ARRAY) {
-                array_grow(p, c->arena);
-                p->arr.v[p->arr.len++] = v;
+        if (f->is_array) {
+                if (c->is_len == c->is_cap) {
+                        c->is_cap = c->is_cap ? c->is_cap * 2 : 64;
+                        c->is = xreallocarray(c->is, c->is_cap, sizeof(json *));
+                }
+                c->is[c->is_len++] = v;
+                f->count++;
                 return 1;
         }
-        json_member *m = obj_find(p, f->key, f->klen);
+        json_member *ms = c->ms + f->start;
+        /* A 64-bit filter of the keys seen skips the search for most new
+         * keys of small objects. */
+        uint64_t bit = 1ULL << ((f->klen * 7 + (unsigned char)f->key[0] * 3 +
+                                 (f->klen ? (unsigned char)f->key[f->klen - 1] : 0)) &
+                                63);
+        json_member *m = NULL;
+        if (f->idx)
+                m = index_find(f->idx, f->idx_size, ms, f->key, f->klen);
+        else if (f->seen & bit)
+                m = members_find(ms, f->count, f->key, f->klen);
+        f->seen |= bit;
         if (m) {
                 /* Last wins, in the first one's position. */
                 ctx_note_duplicate(c, f->key, f->klen);
                 json_free(m->value);
                 m->value = v;
         } else {
-                obj_append(p, f->key, f->klen, v, c->arena);
-                m = &p->obj.m[p->obj.len - 1];
+                if (f->count == UINT32_MAX || f->klen > UINT32_MAX)
+                        oom();
+                if (c->ms_len == c->ms_cap) {
+                        c->ms_cap = c->ms_cap ? c->ms_cap * 2 : 64;
+                        c->ms = xreallocarray(c->ms, c->ms_cap, sizeof(json_member));
+                        ms = c->ms + f->start;
+                }
+                m = &c->ms[c->ms_len++];
+                *m = (json_member){
+                        .key = f->key, .klen = (uint32_t)f->klen, .key_in_arena = true, .value = v
+                };
+                uint32_t i = f->count++;
+                if (f->count >= OBJ_INDEX_MIN) {
+                        if (!f->idx || f->count * 2u > f->idx_size) {
+                                /* (the old index stays in the arena, unused) */
+                                f->idx_size = index_size_for(f->count);
+                                f->idx = arena_alloc(c->arena, f->idx_size * sizeof(uint32_t));
+                                memset(f->idx, 0, f->idx_size * sizeof(uint32_t));
+                                for (uint32_t k = 0; k < f->count; k++)
+                                        index_insert(f->idx, f->idx_size, ms, k);
+                        } else {
+                                index_insert(f->idx, f->idx_size, ms, i);
+                        }
+                }
         }
         f->key = NULL;
         f->cur_key = m->key;
@@ -967,6 +1069,32 @@ static int cb_boolean(void *ctx, int b) {
         json *v = ctx_node(ctx, JSON_BOOL, 0);
         v->b = b;
         return ctx_add(ctx, v);
+}
+
+static const double pow10_exact[] = { 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* -?d+.d+ with at most 15 digits in all, without strtod(): m and 10^k are
+ * exact doubles, so m / 10^k is the correctly rounded value (Clinger's fast
+ * path), the same as strtod() gives. */
+static bool fast_decimal(const char *s, size_t n, double *ret) {
+        size_t i = s[0] == '-';
+        uint64_t m = 0;
+        unsigned digits = 0, frac = 0;
+        bool dot = false;
+        for (; i < n; i++) {
+                if (s[i] == '.') {
+                        dot = true;
+                        continue;
+                }
+                if (s[i] < '0' || s[i] > '9' || ++digits > 15)
+                        return false; /* an exponent, or too long */
+                m = m * 10 + (uint64_t)(s[i] - '0');
+                frac += dot;
+        }
+        double d = (double)m / pow10_exact[frac];
+        *ret = s[0] == '-' ? -d : d;
+        return true;
 }
 
 static int cb_number(void *ctx, const char *s, size_t n) {
@@ -998,6 +1126,12 @@ static int cb_number(void *ctx, const char *s, size_t n) {
                 return ctx_fail(c, -E2BIG,
                                 "number of %zu bytes exceeds the limit of %zu (max_string)", n,
                                 c->lim->max_string);
+        double d;
+        if (fast_decimal(s, n, &d)) {
+                json *v = ctx_node(c, JSON_DOUBLE, 0);
+                v->d = d;
+                return ctx_add(c, v);
+        }
         char small[64];
         _cleanup_free_ char *big = NULL;
         char *z = small;
@@ -1006,7 +1140,7 @@ static int cb_number(void *ctx, const char *s, size_t n) {
         memcpy(z, s, n);
         z[n] = '\0';
         /* Assumes LC_NUMERIC is "C" (timonier never calls setlocale for it). */
-        double d = strtod(z, NULL);
+        d = strtod(z, NULL);
         if (!isfinite(d))
                 return ctx_fail(c, -ERANGE, "number %.32s%s is out of range of a double", z,
                                 n > 32 ? "..." : "");
@@ -1042,7 +1176,11 @@ static int ctx_push(parse_ctx *c, json_type t) {
                 c->cap = c->cap ? c->cap * 2 : 16;
                 c->stack = xreallocarray(c->stack, c->cap, sizeof(parse_frame));
         }
-        c->stack[c->depth++] = (parse_frame){ .node = v };
+        c->stack[c->depth++] = (parse_frame){
+                .node = v,
+                .start = t == JSON_OBJECT ? c->ms_len : c->is_len,
+                .is_array = t == JSON_ARRAY,
+        };
         return 1;
 }
 
@@ -1054,9 +1192,36 @@ static int cb_start_array(void *ctx) {
         return ctx_push(ctx, JSON_ARRAY);
 }
 
-static int cb_end(void *ctx) {
+static int cb_end_map(void *ctx) {
         parse_ctx *c = ctx;
-        c->depth--;
+        parse_frame *f = &c->stack[--c->depth];
+        json *o = f->node;
+        if (f->count) {
+                o->obj.m = arena_alloc(c->arena, f->count * sizeof(json_member));
+                memcpy(o->obj.m, c->ms + f->start, f->count * sizeof(json_member));
+                o->obj.len = o->obj.cap = f->count;
+                o->flags |= NODE_ITEMS_ARENA;
+        }
+        if (f->idx) {
+                o->obj.idx = f->idx;
+                o->obj.idx_size = f->idx_size;
+                o->flags |= NODE_IDX_ARENA;
+        }
+        c->ms_len = f->start;
+        return 1;
+}
+
+static int cb_end_array(void *ctx) {
+        parse_ctx *c = ctx;
+        parse_frame *f = &c->stack[--c->depth];
+        json *a = f->node;
+        if (f->count) {
+                a->arr.v = arena_alloc(c->arena, f->count * sizeof(json *));
+                memcpy(a->arr.v, c->is + f->start, f->count * sizeof(json *));
+                a->arr.len = a->arr.cap = f->count;
+                a->flags |= NODE_ITEMS_ARENA;
+        }
+        c->is_len = f->start;
         return 1;
 }
 
@@ -1068,10 +1233,18 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n) {
         parse_frame *f = &c->stack[c->depth - 1];
         if (!utf8_valid(s, n))
                 return ctx_fail(c, -EINVAL, "invalid UTF-8 in a key");
+        f->klen = n;
+        if ((const char *)s >= c->buf && (const char *)s + n <= c->buf + c->len) {
+                /* Unescaped, in the input: copied next to its value's node
+                 * (ctx_node()), one allocation for both. */
+                f->key = (char *)s;
+                f->key_borrowed = true;
+                return 1;
+        }
         f->key = arena_alloc(c->arena, n + 1);
         memcpy(f->key, s, n);
         f->key[n] = '\0';
-        f->klen = n;
+        f->key_borrowed = false;
         return 1;
 }
 
@@ -1082,9 +1255,9 @@ static const yajl_callbacks parse_callbacks = {
         .yajl_string = cb_string,
         .yajl_start_map = cb_start_map,
         .yajl_map_key = cb_map_key,
-        .yajl_end_map = cb_end,
+        .yajl_end_map = cb_end_map,
         .yajl_start_array = cb_start_array,
-        .yajl_end_array = cb_end,
+        .yajl_end_array = cb_end_array,
 };
 
 /* 1-based line and column (in characters, not bytes) of a byte offset. */
@@ -1113,10 +1286,13 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
                         "JSON document of %zu bytes exceeds the limit of %zu (max_size)", len,
                         lim->max_size);
 
-        parse_ctx c = { .lim = lim, .want_dups = ret_duplicates != NULL };
+        parse_ctx c = { .buf = buf, .len = len, .lim = lim, .want_dups = ret_duplicates != NULL };
         yajl_handle h = yajl_alloc(&parse_callbacks, NULL, &c);
         if (!h)
                 oom();
+        /* utf8_valid() checks every string and key, more strictly than
+         * yajl does: no need for yajl's pass too. */
+        yajl_config(h, yajl_dont_validate_strings, 1);
         int r = 0;
         size_t off = 0;
         bool at_end = false;
@@ -1151,6 +1327,8 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
         }
         yajl_free(h);
         free(c.stack);
+        free(c.ms);
+        free(c.is);
         free(c.err_msg);
         if (r < 0 || !c.root) {
                 if (c.root)
@@ -1236,71 +1414,86 @@ static inline bool plain8(uint64_t w) {
         return (bad & BYTES_80) == 0;
 }
 
-static void gen_string(gen *g, const char *str, size_t n) {
+/* A string, quoted and escaped, between the optional bytes pre and post
+ * (a member's key goes out as ,"key": in one go). */
+static void gen_string_between(gen *g, char pre, const char *str, size_t n, char post) {
         const unsigned char *s = (const unsigned char *)str;
-        gen_reserve(g, n + 2);
-        *g->p++ = '"';
+        /* Room for the string without escapes; escapes and replacements
+         * reserve for themselves and what is left. */
+        gen_reserve(g, n + 4);
+        char *p = g->p;
+        if (pre)
+                *p++ = pre;
+        *p++ = '"';
         size_t i = 0;
-        while (i < n) {
-                /* Plain runs, 8 bytes at a time; room for them is reserved
-                 * (escapes reserve their own). */
+        for (;;) {
                 size_t j = i;
                 uint64_t w;
                 while (j + 8 <= n && (memcpy(&w, s + j, 8), plain8(w)))
                         j += 8;
                 while (j < n && str_class[s[j]] == 0)
                         j++;
-                if (j > i) {
-                        gen_put(g, (const char *)s + i, j - i);
-                        i = j;
-                        if (i == n)
-                                break;
-                }
+                memcpy(p, s + i, j - i);
+                p += j - i;
+                i = j;
+                if (i == n)
+                        break;
+                g->p = p;
+                gen_reserve(g, 6 + (n - i) + 2);
+                p = g->p;
                 unsigned char ch = s[i];
                 if (str_class[ch] == 2) {
                         size_t k = utf8_valid_len(s + i, n - i);
                         if (k) {
-                                gen_put(g, (const char *)s + i, k);
+                                memcpy(p, s + i, k);
+                                p += k;
                                 i += k;
                         } else {
-                                gen_put(g, "\xef\xbf\xbd", 3);
+                                memcpy(p, "\xef\xbf\xbd", 3);
+                                p += 3;
                                 i++;
                         }
                         continue;
                 }
-                gen_reserve(g, 6);
-                *g->p++ = '\\';
+                *p++ = '\\';
                 switch (ch) {
                 case '"':
                 case '\\':
-                        *g->p++ = (char)ch;
+                        *p++ = (char)ch;
                         break;
                 case '\n':
-                        *g->p++ = 'n';
+                        *p++ = 'n';
                         break;
                 case '\t':
-                        *g->p++ = 't';
+                        *p++ = 't';
                         break;
                 case '\r':
-                        *g->p++ = 'r';
+                        *p++ = 'r';
                         break;
                 case '\b':
-                        *g->p++ = 'b';
+                        *p++ = 'b';
                         break;
                 case '\f':
-                        *g->p++ = 'f';
+                        *p++ = 'f';
                         break;
                 default: {
                         static const char hex[] = "0123456789abcdef";
-                        memcpy(g->p, "u00", 3);
-                        g->p[3] = hex[ch >> 4];
-                        g->p[4] = hex[ch & 15];
-                        g->p += 5;
+                        memcpy(p, "u00", 3);
+                        p[3] = hex[ch >> 4];
+                        p[4] = hex[ch & 15];
+                        p += 5;
                 }
                 }
                 i++;
         }
-        gen_putc(g, '"');
+        *p++ = '"';
+        if (post)
+                *p++ = post;
+        g->p = p;
+}
+
+static inline void gen_string(gen *g, const char *s, size_t n) {
+        gen_string_between(g, 0, s, n, 0);
 }
 
 static void gen_int(gen *g, int64_t v) {
@@ -1315,10 +1508,49 @@ static void gen_int(gen *g, int64_t v) {
         gen_put(g, q, (size_t)(e - q));
 }
 
+/* m / 10^k as decimals, always with a '.' (3.0, 0.25, -0.0). */
+static size_t format_fixed(char *buf, bool neg, uint64_t m, unsigned k) {
+        char tmp[24];
+        unsigned nd = 0;
+        do {
+                tmp[nd++] = (char)('0' + m % 10);
+                m /= 10;
+        } while (m);
+        while (nd < k + 1)
+                tmp[nd++] = '0';
+        char *p = buf;
+        if (neg)
+                *p++ = '-';
+        for (unsigned j = nd; j > k; j--)
+                *p++ = tmp[j - 1];
+        *p++ = '.';
+        if (k == 0)
+                *p++ = '0';
+        for (unsigned j = k; j > 0; j--)
+                *p++ = tmp[j - 1];
+        *p = '\0';
+        return (size_t)(p - buf);
+}
+
 size_t json_format_double(double d, char buf[static 32]) {
         if (!isfinite(d)) {
                 memcpy(buf, "null", 5);
                 return 4;
+        }
+        /* Fast and exact for the usual values: the fewest decimals k such
+         * that m / 10^k (m an exact integer, so a correctly rounded
+         * division) is d; strtod() reads "m with k decimals" as that same
+         * correctly rounded value. */
+        double a = fabs(d);
+        if (a == 0 || (a >= 1e-4 && a < 1e15)) {
+                for (unsigned k = 0; k <= 15; k++) {
+                        double scaled = a * pow10_exact[k];
+                        if (scaled >= 9007199254740992.0) /* 2^53: m no longer exact */
+                                break;
+                        double m = nearbyint(scaled);
+                        if (m / pow10_exact[k] == a)
+                                return format_fixed(buf, signbit(d), (uint64_t)m, k);
+                }
         }
         int n = 0;
         /* The shortest of %.15g..%.17g that reads back as the same double
@@ -1410,15 +1642,16 @@ static void gen_value(gen *g, const json *v) {
                 g->level++;
                 for (uint32_t i = 0; i < v->obj.len; i++) {
                         const json_member *m = sorted ? sorted[i] : &v->obj.m[i];
+                        if (!pretty) {
+                                gen_string_between(g, i ? ',' : 0, m->key, m->klen, ':');
+                                gen_value(g, m->value);
+                                continue;
+                        }
                         if (i)
                                 gen_putc(g, ',');
-                        if (pretty)
-                                gen_newline(g);
+                        gen_newline(g);
                         gen_string(g, m->key, m->klen);
-                        if (pretty)
-                                gen_put(g, ": ", 2);
-                        else
-                                gen_putc(g, ':');
+                        gen_put(g, ": ", 2);
                         gen_value(g, m->value);
                 }
                 g->level--;

@@ -41,9 +41,9 @@ static bool word_in(const char *s, size_t n, const char *const *words) {
 }
 
 static const char *const null_words[] = { "~", "null", "Null", "NULL", NULL };
-static const char *const true_words[] = { "y",  "Y",    "yes",  "Yes", "YES", "true",
-                                          "True", "TRUE", "on", "On",  "ON",  NULL };
-static const char *const false_words[] = { "n",     "N",     "no", "No",  "NO", "false",
+static const char *const true_words[] = { "y",    "Y",    "yes", "Yes", "YES", "true",
+                                          "True", "TRUE", "on",  "On",  "ON",  NULL };
+static const char *const false_words[] = { "n",     "N",     "no",  "No",  "NO",  "false",
                                            "False", "FALSE", "off", "Off", "OFF", NULL };
 static const char *const special_words[] = { ".nan",  ".NaN",  ".NAN",  ".inf",  ".Inf",
                                              ".INF",  "+.inf", "+.Inf", "+.INF", "-.inf",
@@ -238,8 +238,8 @@ static int yfail(yparse *p, int code, yaml_mark_t mark, const char *fmt, ...) {
         va_start(ap, fmt);
         _cleanup_free_ char *m = xvasprintf(fmt, ap);
         va_end(ap);
-        return tm_error_set(p->err, code, "invalid YAML at line %zu, column %zu: %s",
-                            mark.line + 1, mark.column + 1, m);
+        return tm_error_set(p->err, code, "invalid YAML at line %zu, column %zu: %s", mark.line + 1,
+                            mark.column + 1, m);
 }
 
 /* A scalar value as JSON, or an error. */
@@ -367,14 +367,13 @@ static bool expecting_key(const yparse *p) {
 static int ycollection(yparse *p, const yaml_event_t *ev, bool mapping) {
         const char *anchor = (const char *)(mapping ? ev->data.mapping_start.anchor
                                                     : ev->data.sequence_start.anchor);
-        const char *tag = (const char *)(mapping ? ev->data.mapping_start.tag
-                                                 : ev->data.sequence_start.tag);
+        const char *tag =
+                (const char *)(mapping ? ev->data.mapping_start.tag : ev->data.sequence_start.tag);
         if (anchor)
-                return yfail(p, -EINVAL, ev->start_mark, "anchors (&%s) are not supported",
-                             anchor);
+                return yfail(p, -EINVAL, ev->start_mark, "anchors (&%s) are not supported", anchor);
         if (tag && !streq(tag, mapping ? TAG_PREFIX "map" : TAG_PREFIX "seq"))
-                return yfail(p, -EINVAL, ev->start_mark, "tag %s is not supported on a %s",
-                             tag, mapping ? "mapping" : "sequence");
+                return yfail(p, -EINVAL, ev->start_mark, "tag %s is not supported on a %s", tag,
+                             mapping ? "mapping" : "sequence");
         if (expecting_key(p))
                 return yfail(p, -EINVAL, ev->start_mark, "a mapping key must be a scalar");
         if (p->lim->max_depth && p->depth >= p->lim->max_depth)
@@ -442,14 +441,14 @@ static int parser_error(yparse *p, const yaml_parser_t *y, const char *buf, size
         return yfail(p, -EINVAL, y->problem_mark, "%s", problem);
 }
 
-
 static int yaml_parse_docs(const char *buf, size_t len, const json_limits *limits, bool single,
                            json **ret, tm_error **err) {
         const json_limits *lim = limits ? limits : &json_default_limits;
         if (lim->max_size && len > lim->max_size)
-                return tm_error_set(err, -E2BIG,
-                                    "YAML document of %zu bytes exceeds the limit of %zu (max_size)",
-                                    len, lim->max_size);
+                return tm_error_set(
+                        err, -E2BIG,
+                        "YAML document of %zu bytes exceeds the limit of %zu (max_size)", len,
+                        lim->max_size);
         yaml_parser_t y;
         if (!yaml_parser_initialize(&y))
                 oom();
@@ -523,8 +522,8 @@ int tm_yaml_parse(const char *buf, size_t len, const json_limits *limits, json *
         return yaml_parse_docs(buf, len, limits, true, ret, err);
 }
 
-int tm_yaml_parse_stream(const char *buf, size_t len, const json_limits *limits,
-                         json **ret_array, tm_error **err) {
+int tm_yaml_parse_stream(const char *buf, size_t len, const json_limits *limits, json **ret_array,
+                         tm_error **err) {
         return yaml_parse_docs(buf, len, limits, false, ret_array, err);
 }
 
@@ -606,8 +605,8 @@ static bool emit(yaml_emitter_t *e, yaml_event_t *ev) {
 
 static bool emit_plain(yaml_emitter_t *e, const char *s) {
         yaml_event_t ev;
-        return yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s,
-                                            (int)strlen(s), 1, 0, YAML_PLAIN_SCALAR_STYLE) &&
+        return yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)strlen(s),
+                                            1, 0, YAML_PLAIN_SCALAR_STYLE) &&
                emit(e, &ev);
 }
 
@@ -623,12 +622,12 @@ static bool emit_string(yaml_emitter_t *e, const char *s, size_t n) {
                      (n && (is_digit(s[0]) || s[0] == '.' || s[0] == '-' || s[0] == '+') &&
                       yaml_float_syntax(s, n)) ||
                      has_odd_break(s, n);
-        yaml_scalar_style_t style = quote                 ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+        yaml_scalar_style_t style = quote                ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
                                     : memchr(s, '\n', n) ? YAML_LITERAL_SCALAR_STYLE
-                                                          : YAML_ANY_SCALAR_STYLE;
+                                                         : YAML_ANY_SCALAR_STYLE;
         yaml_event_t ev;
-        return yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)n,
-                                            !quote, 1, style) &&
+        return yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s, (int)n, !quote,
+                                            1, style) &&
                emit(e, &ev);
 }
 
@@ -687,13 +686,11 @@ char *tm_yaml_serialize(const json *v) {
         yaml_emitter_set_width(&e, -1); /* no folding of long lines */
         yaml_emitter_set_indent(&e, 2);
         yaml_event_t ev;
-        bool good = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
-                    emit(&e, &ev) &&
-                    yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
-                    emit(&e, &ev) && emit_value(&e, v) &&
-                    yaml_document_end_event_initialize(&ev, 1) && emit(&e, &ev) &&
-                    yaml_stream_end_event_initialize(&ev) && emit(&e, &ev) &&
-                    yaml_emitter_flush(&e);
+        bool good =
+                yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) && emit(&e, &ev) &&
+                yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) && emit(&e, &ev) &&
+                emit_value(&e, v) && yaml_document_end_event_initialize(&ev, 1) && emit(&e, &ev) &&
+                yaml_stream_end_event_initialize(&ev) && emit(&e, &ev) && yaml_emitter_flush(&e);
         yaml_emitter_delete(&e);
         if (!good)
                 return NULL;

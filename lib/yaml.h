@@ -45,8 +45,8 @@ int tm_yaml_parse(const char *buf, size_t len, const json_limits *limits, json *
 
 /* A stream of documents separated by "---", as an array of their values;
  * empty and null documents are skipped, as kubectl does. */
-int tm_yaml_parse_stream(const char *buf, size_t len, const json_limits *limits,
-                         json **ret_array, tm_error **err);
+int tm_yaml_parse_stream(const char *buf, size_t len, const json_limits *limits, json **ret_array,
+                         tm_error **err);
 
 /* Block-style YAML (2-space indent, sequences not indented under their key,
  * like kubectl -o yaml), ending in a newline. Strings that would read back

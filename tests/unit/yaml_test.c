@@ -149,7 +149,8 @@ static void test_manifest(void) {
         if (err)
                 diag("%s", tm_error_msg(err));
         is_int(json_array_len(docs), 2, "two documents (the empty one skipped)");
-        is_str(json_get_str(json_array_get(docs, 0), "kind", NULL), "Deployment", "first a Deployment");
+        is_str(json_get_str(json_array_get(docs, 0), "kind", NULL), "Deployment",
+               "first a Deployment");
         is_str(json_get_str(json_array_get(docs, 1), "kind", NULL), "Service", "then a Service");
         is_int(json_parse(manifest_json, strlen(manifest_json), NULL, &want, NULL), 0,
                "the JSON twin parses");
@@ -186,8 +187,7 @@ static void test_manifest(void) {
                "a stream of empty documents");
         is_int(json_array_len(stream), 0, "gives no documents");
         json_free(stream);
-        is_int(tm_yaml_parse_stream("--- a\n--- [1]\n--- ~\n--- {b: 2}\n", 30, NULL, &stream,
-                                    NULL),
+        is_int(tm_yaml_parse_stream("--- a\n--- [1]\n--- ~\n--- {b: 2}\n", 30, NULL, &stream, NULL),
                0, "scalar and flow documents");
         s = json_serialize(stream, 0, NULL);
         is_str(s, "[\"a\",[1],{\"b\":2}]", "null documents are skipped too");
@@ -348,7 +348,8 @@ static void test_rejects(void) {
         tm_error_free(err);
         err = NULL;
         is_int(tm_yaml_parse("a: 123456789\n", 13, &lim, &v, &err), -E2BIG, "max_string");
-        ok(err && strstr(tm_error_msg(err), "scalar of 9 bytes exceeds the limit of 8 (max_string)"),
+        ok(err && strstr(tm_error_msg(err),
+                         "scalar of 9 bytes exceeds the limit of 8 (max_string)"),
            "named: %s", tm_error_msg(err));
         tm_error_free(err);
         err = NULL;
@@ -366,10 +367,11 @@ static void test_rejects(void) {
 
 static void test_serialize(void) {
         json *v = NULL;
-        const char *doc = "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-0\",\"labels\":{}},\"spec\":"
-                          "{\"containers\":[{\"name\":\"a\",\"args\":[\"1\",\"true\",\"null\",\"\","
-                          "\"x: y\",\"- z\",\"0x10\",\"1e3\",\"ok\"],\"n\":2,\"f\":0.5,\"t\":true,"
-                          "\"z\":null,\"e\":[],\"script\":\"a\\nb\\n\"}]}}";
+        const char *doc =
+                "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-0\",\"labels\":{}},\"spec\":"
+                "{\"containers\":[{\"name\":\"a\",\"args\":[\"1\",\"true\",\"null\",\"\","
+                "\"x: y\",\"- z\",\"0x10\",\"1e3\",\"ok\"],\"n\":2,\"f\":0.5,\"t\":true,"
+                "\"z\":null,\"e\":[],\"script\":\"a\\nb\\n\"}]}}";
         is_int(json_parse(doc, strlen(doc), NULL, &v, NULL), 0, "pod parses");
         char *y = tm_yaml_serialize(v);
         is_str(y,
@@ -404,10 +406,12 @@ static void test_serialize(void) {
         json_free(v);
 
         static const char *const strings[] = {
-                "yes", "No", "~", "-1", "+1", ".5", "1_0", "0o7", "<<", " lead", "trail ",
-                "#x", "a #b", "a: b", "[x]", "{x}", "*x", "&x", "!x", "%x", "@x", "`x",
-                "|", ">", "'", "\"", "multi\nline", "\ttab", "nul\0in", "é😀", "---", "...",
-                "a\n\nb\n\n", "\n", "", "-", "?", ":", ",", "2001-12-14",
+                "yes",     "No",  "~",     "-1",     "+1",         ".5",          "1_0",
+                "0o7",     "<<",  " lead", "trail ", "#x",         "a #b",        "a: b",
+                "[x]",     "{x}", "*x",    "&x",     "!x",         "%x",          "@x",
+                "`x",      "|",   ">",     "'",      "\"",         "multi\nline", "\ttab",
+                "nul\0in", "é😀",  "---",   "...",    "a\n\nb\n\n", "\n",          "",
+                "-",       "?",   ":",     ",",      "2001-12-14",
         };
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 json *o = json_new_object();
