@@ -30,7 +30,7 @@ enum {
 };
 
 static const char *const wire_type_names[] = {
-        [WT_VARINT] = "varint", [WT_I64] = "fixed64", [WT_LEN] = "length-delimited",
+        [WT_VARINT] = "varint",      [WT_I64] = "fixed64",      [WT_LEN] = "length-delimited",
         [WT_SGROUP] = "group start", [WT_EGROUP] = "group end", [WT_I32] = "fixed32",
 };
 
@@ -60,8 +60,8 @@ static int read_varint(pb_reader *r, uint64_t *ret) {
                                             off(r, start));
                 uint8_t b = r->buf[r->pos++];
                 if (shift == 63 && b > 1)
-                        return tm_error_set(r->err, -EINVAL,
-                                            "varint at byte %zu overflows 64 bits", off(r, start));
+                        return tm_error_set(r->err, -EINVAL, "varint at byte %zu overflows 64 bits",
+                                            off(r, start));
                 v |= (uint64_t)(b & 0x7f) << shift;
                 if (!(b & 0x80)) {
                         *ret = v;
@@ -91,8 +91,8 @@ static int read_len(pb_reader *r, size_t *ret_start, size_t *ret_len) {
 
 static int read_fixed(pb_reader *r, size_t n, uint64_t *ret) {
         if (r->end - r->pos < n)
-                return tm_error_set(r->err, -EINVAL, "truncated fixed%zu value at byte %zu",
-                                    n * 8, off(r, r->pos));
+                return tm_error_set(r->err, -EINVAL, "truncated fixed%zu value at byte %zu", n * 8,
+                                    off(r, r->pos));
         uint64_t v = 0;
         for (size_t i = 0; i < n; i++)
                 v |= (uint64_t)r->buf[r->pos + i] << (8 * i);
@@ -334,11 +334,12 @@ static int decode_time(pb_reader *r, const char *what, bool micro, size_t start,
         }
         int64_t sec = m.i1;
         int64_t nsec = micro ? (int32_t)m.i2 : 0;
-        nsec -= nsec % 1000; /* to microseconds, toward zero */
+        nsec -= nsec % 1000;                  /* to microseconds, toward zero */
         if (nsec < 0 || nsec >= 1000000000) { /* Go's time.Unix normalizes */
                 int64_t carry = nsec / 1000000000 - (nsec % 1000000000 < 0);
                 nsec -= carry * 1000000000;
-                if ((carry > 0 && sec > INT64_MAX - carry) || (carry < 0 && sec < INT64_MIN - carry))
+                if ((carry > 0 && sec > INT64_MAX - carry) ||
+                    (carry < 0 && sec < INT64_MIN - carry))
                         sec = INT64_MAX;
                 else
                         sec += carry;
@@ -374,7 +375,8 @@ static int decode_int_or_string(pb_reader *r, const char *what, size_t start, si
                 }
                 return new_text(r, what, m.s_start, m.s_len, ret);
         }
-        return tm_error_set(r->err, -EINVAL, "%s: IntOrString at byte %zu has type %" PRId64
+        return tm_error_set(r->err, -EINVAL,
+                            "%s: IntOrString at byte %zu has type %" PRId64
                             ", expected 0 (int) or 1 (string)",
                             what, off(r, start), m.i1);
 }
@@ -414,8 +416,8 @@ static int decode_embedded_json(pb_reader *r, const char *what, size_t start, si
 
 /* ---- messages of the schema ---------------------------------------------------- */
 
-static int decode_message_into(pb_reader *r, size_t start, size_t len,
-                               const struct schema_type *t, unsigned depth, json *into);
+static int decode_message_into(pb_reader *r, size_t start, size_t len, const struct schema_type *t,
+                               unsigned depth, json *into);
 
 static bool packable(enum schema_value_type t) {
         return t == SCHEMA_INT32 || t == SCHEMA_INT64 || t == SCHEMA_BOOLEAN || t == SCHEMA_NUMBER;
@@ -594,8 +596,7 @@ typedef struct msg_state {
 } msg_state;
 
 static const char *field_what(msg_state *st, const struct schema_field *f) {
-        snprintf(st->what, sizeof st->what, "%s.%s (field %u)", st->t->name, f->name,
-                 f->proto_tag);
+        snprintf(st->what, sizeof st->what, "%s.%s (field %u)", st->t->name, f->name, f->proto_tag);
         return st->what;
 }
 
@@ -676,8 +677,8 @@ static int map_entry_field(pb_reader *r, uint32_t num, unsigned wt, size_t at, v
         int q;
         if (num == 1) {
                 static const struct schema_value string_value = { .type = SCHEMA_STRING };
-                q = decode_value(r, what, &string_value, SCHEMA_PROTO_DEFAULT, wt, at,
-                                 e->st->depth, &v);
+                q = decode_value(r, what, &string_value, SCHEMA_PROTO_DEFAULT, wt, at, e->st->depth,
+                                 &v);
                 if (q < 0)
                         return q;
                 json_free(e->key);
@@ -809,8 +810,8 @@ static void slots_free(msg_state *st) {
         free(st->slots);
 }
 
-static int decode_message_into(pb_reader *r, size_t start, size_t len,
-                               const struct schema_type *t, unsigned depth, json *into) {
+static int decode_message_into(pb_reader *r, size_t start, size_t len, const struct schema_type *t,
+                               unsigned depth, json *into) {
         if (depth > PB_MAX_DEPTH)
                 return tm_error_set(r->err, -E2BIG, "%s at byte %zu: nested deeper than %d",
                                     t->name, off(r, start), PB_MAX_DEPTH);
@@ -948,8 +949,11 @@ int pb_read_envelope(const void *buf, size_t len, pb_envelope *ret, tm_error **e
         if (len < sizeof pb_magic || memcmp(buf, pb_magic, sizeof pb_magic) != 0)
                 return tm_error_set(err, -EINVAL,
                                     "missing the protobuf magic number \"k8s\\x00\" at byte 0");
-        pb_envelope e = { .api_version = "", .kind = "", .raw = (const uint8_t *)buf + len,
-                          .raw_offset = len, .content_encoding = "" };
+        pb_envelope e = { .api_version = "",
+                          .kind = "",
+                          .raw = (const uint8_t *)buf + len,
+                          .raw_offset = len,
+                          .content_encoding = "" };
         env_ctx c = { .e = &e };
         pb_reader r = { .buf = buf, .pos = sizeof pb_magic, .end = len, .err = err };
         int q = each_field(&r, sizeof pb_magic, len - sizeof pb_magic, unknown_field, &c);

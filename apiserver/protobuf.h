@@ -25,7 +25,7 @@
 
 #define PB_CONTENT_TYPE "application/vnd.kubernetes.protobuf"
 /* Nested messages (and arrays or maps of them), like json_default_limits. */
-#define PB_MAX_DEPTH 100
+#define PB_MAX_DEPTH    100
 
 /* The envelope: "k8s\0" then runtime.Unknown. Pointers into the input. */
 typedef struct pb_envelope {

@@ -97,7 +97,8 @@ static void test_captures(void) {
         ok(json_is_int(tp0) && json_int(tp0) == 8080, "service: int targetPort 8080");
         is_str(json_string(tp1), "https", "service: string targetPort https");
         is_int(json_object_get_int(json_array_get(ports, 1), "port", 0), 443, "service: port");
-        ok(!json_object_get(json_array_get(ports, 0), "nodePort"), "service: zero nodePort omitted");
+        ok(!json_object_get(json_array_get(ports, 0), "nodePort"),
+           "service: zero nodePort omitted");
         json_free(o);
 
         o = check_capture("namespace");
@@ -105,10 +106,9 @@ static void test_captures(void) {
         json_free(o);
 
         o = check_capture("job");
-        json *cmd = json_get(json_array_get(json_get(o, "spec", "template", "spec", "containers",
-                                                     NULL),
-                                            0),
-                             "command", NULL);
+        json *cmd = json_get(
+                json_array_get(json_get(o, "spec", "template", "spec", "containers", NULL), 0),
+                "command", NULL);
         ok(json_array_len(cmd) == 2 && streq(json_string(json_array_get(cmd, 1)), "hi"),
            "job: command [echo, hi]");
         json_free(o);
@@ -312,11 +312,15 @@ static void test_special_types(void) {
 
         /* map<string, Quantity>, with an entry without value (zero: "0"). */
         put_str(&m, 1, "cpu");
-        put_bytes(&m, 2, "\x0a\x04" "100m", 6);
+        put_bytes(&m, 2,
+                  "\x0a\x04"
+                  "100m",
+                  6);
         put_msg(&b, 1, &m); /* limits */
         put_str(&m, 1, "memory");
         put_msg(&b, 1, &m);
-        check_as("core.v1.ResourceRequirements", &b, "{\"limits\":{\"cpu\":\"100m\",\"memory\":\"0\"}}",
+        check_as("core.v1.ResourceRequirements", &b,
+                 "{\"limits\":{\"cpu\":\"100m\",\"memory\":\"0\"}}",
                  "map of quantities; an entry without value is zero");
 
         /* RawExtension: the embedded JSON value. */
@@ -333,7 +337,8 @@ static void test_special_types(void) {
                 _cleanup_error_ tm_error *err = NULL;
                 int r;
                 _cleanup_free_ char *got = decode_as("apps.v1.ControllerRevision", &b, &err, &r);
-                ok(r == -EINVAL && strstr(tm_error_msg(err), "embedded object at byte 4 is not JSON"),
+                ok(r == -EINVAL &&
+                           strstr(tm_error_msg(err), "embedded object at byte 4 is not JSON"),
                    "RawExtension that is not JSON refused (%s)", tm_error_msg(err));
                 strbuf_reset(&b);
         }
@@ -359,7 +364,8 @@ static void test_special_types(void) {
         put_str(&b, 1, "kubectl");
         put_msg(&b, 7, &m);
         check_as("meta.v1.ManagedFieldsEntry", &b,
-                 "{\"fieldsV1\":{\"f:data\":{}},\"manager\":\"kubectl\"}", "FieldsV1: embedded JSON");
+                 "{\"fieldsV1\":{\"f:data\":{}},\"manager\":\"kubectl\"}",
+                 "FieldsV1: embedded JSON");
 
         /* A named slice (Verbs): a message of repeated items. */
         put_str(&m, 1, "get");
@@ -413,13 +419,19 @@ static void test_duration(void) {
 static void test_malformed(void) {
         _cleanup_strbuf_ strbuf b = STRBUF_INIT;
 
-        strbuf_append(&b, "\x0a\x03" "foo\x18\x80\x80", 7);
+        strbuf_append(&b,
+                      "\x0a\x03"
+                      "foo\x18\x80\x80",
+                      7);
         check_fails("core.v1.ContainerPort", &b, -EINVAL, "truncated varint at byte 6",
                     "truncated varint");
         strbuf_append(&b, "\x18\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11);
         check_fails("core.v1.ContainerPort", &b, -EINVAL, "varint at byte 1 overflows 64 bits",
                     "varint past 64 bits");
-        strbuf_append(&b, "\x0a\x05" "foo", 5);
+        strbuf_append(&b,
+                      "\x0a\x05"
+                      "foo",
+                      5);
         check_fails("core.v1.ContainerPort", &b, -EINVAL,
                     "length 5 at byte 1 runs past the end of its message (3 bytes left)",
                     "length past the end");
@@ -439,7 +451,8 @@ static void test_malformed(void) {
                     "int field with bytes");
         strbuf_append(&b, "\x0b\x0c", 2);
         check_fails("core.v1.ContainerPort", &b, -EINVAL,
-                    "unsupported wire type 3 (group start) of field 1 at byte 0", "group wire type");
+                    "unsupported wire type 3 (group start) of field 1 at byte 0",
+                    "group wire type");
         strbuf_append(&b, "\x0f", 1);
         check_fails("core.v1.ContainerPort", &b, -EINVAL,
                     "unsupported wire type 7 (invalid) of field 1 at byte 0", "wire type 7");
@@ -451,16 +464,25 @@ static void test_malformed(void) {
                     "core.v1.ContainerPort.name (field 1): string at byte 2 is not valid UTF-8 "
                     "or contains NUL",
                     "invalid UTF-8");
-        strbuf_append(&b, "\x0a\x02" "a\0", 4);
+        strbuf_append(&b,
+                      "\x0a\x02"
+                      "a\0",
+                      4);
         check_fails("core.v1.ContainerPort", &b, -EINVAL,
                     "core.v1.ContainerPort.name (field 1): string at byte 2 is not valid UTF-8 "
                     "or contains NUL",
                     "NUL in a string");
-        strbuf_append(&b, "\xa1\x01" "1234", 6); /* unknown field 20, fixed64, truncated */
+        strbuf_append(&b,
+                      "\xa1\x01"
+                      "1234",
+                      6); /* unknown field 20, fixed64, truncated */
         check_fails("core.v1.ContainerPort", &b, -EINVAL, "truncated fixed64 value at byte 2",
                     "truncated fixed64 in an unknown field");
         /* A bad length inside a nested message names the byte in the body. */
-        strbuf_append(&b, "\x0a\x04\x0a\x05" "ab", 6);
+        strbuf_append(&b,
+                      "\x0a\x04\x0a\x05"
+                      "ab",
+                      6);
         check_fails("core.v1.ConfigMap", &b, -EINVAL,
                     "length 5 at byte 3 runs past the end of its message (2 bytes left)",
                     "bad length in a nested message");
@@ -478,7 +500,8 @@ static void test_envelope(void) {
         json *o = NULL;
 
         ok(pb_decode_object("{}", 2, &o, &err) == -EINVAL &&
-                   streq(tm_error_msg(err), "missing the protobuf magic number \"k8s\\x00\" at byte 0"),
+                   streq(tm_error_msg(err),
+                         "missing the protobuf magic number \"k8s\\x00\" at byte 0"),
            "JSON is not protobuf: %s", tm_error_msg(err));
 
         /* A Binding: a core kind decoded with the envelope's typeMeta. */
@@ -498,8 +521,9 @@ static void test_envelope(void) {
         tm_error_free(TAKE_PTR(err));
         int r = pb_decode_object(b.data, b.len, &o, &err);
         _cleanup_free_ char *s = r == 0 ? json_serialize(o, 0, NULL) : NULL;
-        is_str(s, "{\"kind\":\"Binding\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-0\","
-                  "\"creationTimestamp\":null},\"target\":{\"kind\":\"Node\",\"name\":\"node-1\"}}",
+        is_str(s,
+               "{\"kind\":\"Binding\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-0\","
+               "\"creationTimestamp\":null},\"target\":{\"kind\":\"Node\",\"name\":\"node-1\"}}",
                "Binding from an envelope");
         json_free(TAKE_PTR(o));
 
@@ -511,8 +535,8 @@ static void test_envelope(void) {
         put_msg(&b, 1, &tm);
         tm_error_free(TAKE_PTR(err));
         r = pb_decode_object(b.data, b.len, &o, &err);
-        ok(r == -ENOENT && streq(tm_error_msg(err),
-                                 "no kind \"Nothing\" is registered for version \"v1\""),
+        ok(r == -ENOENT &&
+                   streq(tm_error_msg(err), "no kind \"Nothing\" is registered for version \"v1\""),
            "unknown kind: %s", tm_error_msg(err));
 
         strbuf_reset(&b);
@@ -572,8 +596,9 @@ static void test_envelope(void) {
                         pb[i] ^= (char)(1 << bit);
                 }
         }
-        ok(pb && silent == 0, "%zu single-bit flips of pod.pb: %d decode, the rest refused with a message",
-           len * 8, decoded);
+        ok(pb && silent == 0,
+           "%zu single-bit flips of pod.pb: %d decode, the rest refused with a message", len * 8,
+           decoded);
 }
 
 int main(void) {
