@@ -57,6 +57,17 @@ int pb_decode_message(const void *buf, size_t len, size_t base, const struct sch
  * (none is defined upstream) or a kind with no protobuf form. */
 int pb_decode_object(const void *buf, size_t len, json **ret, tm_error **err);
 
+/* The reverse: the object as upstream's protobuf marshalling writes it
+ * (fields in number order, non-pointer fields always, zero or not; maps
+ * sorted by key), so that decoding a body and encoding it again gives
+ * kubectl's bytes back. Members the schema does not know are left out;
+ * a value of the wrong JSON type is -EINVAL. pb_encode_object() wraps the
+ * message in the envelope, with the object's kind and apiVersion. The
+ * results are malloc'd. */
+int pb_encode_message(const json *obj, const struct schema_type *t, char **ret, size_t *ret_len,
+                      tm_error **err);
+int pb_encode_object(const json *obj, char **ret, size_t *ret_len, tm_error **err);
+
 /* A duration in nanoseconds as Go's time.Duration.String() writes it
  * ("1h2m3.5s", "1.5ms", "0s"), which is metav1.Duration's JSON. Returns
  * buf. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pb_decode_object and pb_decode_message (apiserver/protobuf.h): whatever
- * decodes must serialize to JSON that parses back to an equal tree. An even
+ * decodes must serialize to JSON that parses back to an equal tree, and
+ * encode to protobuf that decodes again. An even
  * first byte decodes the rest as a whole body (envelope and all); an odd
  * one decodes the bytes after the third as the message of the schema type
  * the second and third bytes pick, so mutations reach every message. */
@@ -33,6 +34,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         json_free(back);
         free(s);
+        /* What decodes encodes, and that decodes again. */
+        char *pb;
+        size_t pb_len;
+        const struct schema_type *t =
+                data[0] % 2 == 0
+                        ? NULL
+                        : &schema_type_table[(data[1] | (size_t)data[2] << 8) % schema_n_types];
+        if (t ? pb_encode_message(obj, t, &pb, &pb_len, NULL) < 0
+              : pb_encode_object(obj, &pb, &pb_len, NULL) < 0)
+                abort();
+        json *again = NULL;
+        if (t ? pb_decode_message(pb, pb_len, 0, t, &again, NULL) < 0
+              : pb_decode_object(pb, pb_len, &again, NULL) < 0)
+                abort();
+        json_free(again);
+        free(pb);
         json_free(obj);
         return 0;
 }
