@@ -592,11 +592,17 @@ typedef struct msg_state {
         const struct schema_type *t;
         json **slots; /* one per field, by index */
         unsigned depth;
+        const struct schema_field *what_f; /* whose name `what` holds */
         char what[160];
 } msg_state;
 
 static const char *field_what(msg_state *st, const struct schema_field *f) {
-        snprintf(st->what, sizeof st->what, "%s.%s (field %u)", st->t->name, f->name, f->proto_tag);
+        /* Formatted once per field: map entries and list items repeat it. */
+        if (st->what_f != f) {
+                snprintf(st->what, sizeof st->what, "%s.%s (field %u)", st->t->name, f->name,
+                         f->proto_tag);
+                st->what_f = f;
+        }
         return st->what;
 }
 
