@@ -76,6 +76,17 @@ check_output "create priorityclass" 'priorityclass.scheduling.k8s.io/pc1 created
         kctl create priorityclass pc1 --value=1000
 is "priorityclass value" "$(getj priorityclass/pc1 .value)" 1000
 
+check_output "autoscale (autoscaling/v2 metrics)" 'horizontalpodautoscaler.autoscaling/web autoscaled' \
+        kctl autoscale deployment web --max=5 --cpu-percent=80
+is "hpa metric target" "$(getj hpa/web '.spec.metrics[0].resource.target')" '{"averageUtilization":80,"type":"Utilization"}'
+is "hpa maxReplicas" "$(getj hpa/web .spec.maxReplicas)" 5
+check_output "expose deployment" 'service/web exposed' \
+        kctl expose deployment web --port=80 --target-port=8080
+is "exposed service ports" "$(getj service/web .spec.ports)" '[{"port":80,"protocol":"TCP","targetPort":8080}]'
+check_output "create secret docker-registry" 'secret/d1 created' \
+        kctl create secret docker-registry d1 --docker-server=r --docker-username=u --docker-password=p
+is "docker-registry secret type" "$(getj secret/d1 .type)" '"kubernetes.io/dockerconfigjson"'
+
 # A Pod with resource quantities: kubectl debug creates it with the typed
 # client (kubectl run sends JSON).
 printf '%s\n' '{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"}}' >"$TMPROOT/node.json"
