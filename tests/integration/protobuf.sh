@@ -106,6 +106,12 @@ PB=$top_srcdir/tests/data/protobuf
 check_output "raw protobuf POST: 201" '^201 .*"name":"foo"' \
         raw POST /api/v1/namespaces/ns1/configmaps -H 'Content-Type: application/vnd.kubernetes.protobuf' \
         --data-binary @"$PB/configmap.pb"
+kctl create namespace upd >/dev/null
+kctl -n upd create configmap foo --from-literal=old=1 >/dev/null
+check_output "protobuf PUT (update): 200" '^200 .*"name":"foo"' \
+        raw PUT /api/v1/namespaces/upd/configmaps/foo -H 'Content-Type: application/vnd.kubernetes.protobuf' \
+        --data-binary @"$PB/configmap.pb"
+is "updated configmap data" "$(kctl -n upd get configmap foo -o json | jq -c .data)" '{"a":"b","empty":""}'
 head -c 40 "$PB/configmap.pb" >"$TMPROOT/cut.pb"
 check_output "truncated protobuf: 400 naming the byte" '^400 .*couldn.t decode body: .* at byte [0-9]+.*"reason":"BadRequest"' \
         raw POST /api/v1/namespaces/ns1/configmaps -H 'Content-Type: application/vnd.kubernetes.protobuf' \
