@@ -44,8 +44,26 @@ typedef struct pb_reader {
         const uint8_t *buf;
         size_t pos, end;
         size_t base;
+        size_t *budget; /* JSON values still allowed, shared by nested readers */
         tm_error **err;
 } pb_reader;
+
+/* Zero values of absent fields make JSON the wire does not pay for (an
+ * empty element of a repeated message is 2 bytes, its zero JSON up to
+ * dozens of values), so values are counted: one per wire byte, plus a
+ * margin, which bodies that upstream writes stay far below (it writes
+ * every non-pointer field, at two bytes or more each). */
+#define PB_BUDGET_MARGIN 4096
+
+static int spend(pb_reader *r) {
+        if (*r->budget == 0)
+                return tm_error_set(r->err, -E2BIG,
+                                    "the decoded object grows past one value per byte of the "
+                                    "body (at byte %zu)",
+                                    r->base + r->pos);
+        (*r->budget)--;
+        return 0;
+}
 
 static size_t off(const pb_reader *r, size_t pos) {
         return r->base + pos;
@@ -646,6 +664,9 @@ static int decode_repeated(pb_reader *r, msg_state *st, const struct schema_fiel
                         if (q < 0)
                                 return q;
                         json_array_append(*slot, e);
+                        q = spend(&sub);
+                        if (q < 0)
+                                return q;
                 }
                 return 0;
         }
@@ -654,7 +675,7 @@ static int decode_repeated(pb_reader *r, msg_state *st, const struct schema_fiel
         if (q < 0)
                 return q;
         json_array_append(*slot, e);
-        return 0;
+        return spend(r);
 }
 
 typedef struct list_wrapper_ctx {
@@ -729,7 +750,7 @@ static int decode_map_entry(pb_reader *r, msg_state *st, const struct schema_fie
         if (!*slot)
                 *slot = json_new_object();
         json_object_set(*slot, key ? json_string(key) : "", TAKE_PTR(value));
-        return 0;
+        return spend(r);
 }
 
 static int decode_field(pb_reader *r, msg_state *st, const struct schema_field *f, unsigned wt,
@@ -867,13 +888,19 @@ static int decode_message_into(pb_reader *r, size_t start, size_t len, const str
                                 v = json_new_null();
                 }
                 json_object_set(into, f->name, TAKE_PTR(v));
+                q = spend(&sub);
+                if (q < 0)
+                        return q;
         }
         return 0;
 }
 
 int pb_decode_message(const void *buf, size_t len, size_t base, const struct schema_type *t,
                       json **ret, tm_error **err) {
-        pb_reader r = { .buf = buf, .pos = 0, .end = len, .base = base, .err = err };
+        size_t budget = len + PB_BUDGET_MARGIN;
+        pb_reader r = {
+                .buf = buf, .pos = 0, .end = len, .base = base, .budget = &budget, .err = err
+        };
         _cleanup_json_ json *o = json_new_object();
         int q = decode_message_into(&r, 0, len, t, 1, o);
         if (q < 0)
@@ -1002,7 +1029,8 @@ int pb_decode_object(const void *buf, size_t len, json **ret, tm_error **err) {
         _cleanup_json_ json *o = json_new_object();
         json_object_set_string(o, "kind", kind);
         json_object_set_string(o, "apiVersion", av);
-        pb_reader r = { .buf = buf, .pos = 0, .end = len, .err = err };
+        size_t budget = len + PB_BUDGET_MARGIN;
+        pb_reader r = { .buf = buf, .pos = 0, .end = len, .budget = &budget, .err = err };
         q = decode_message_into(&r, e.raw_offset, e.raw_len, t, 1, o);
         if (q < 0)
                 return q;

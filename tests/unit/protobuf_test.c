@@ -518,6 +518,26 @@ static void test_malformed(void) {
         check_fails("core.v1.ConfigMap", &b, -EINVAL,
                     "length 5 at byte 3 runs past the end of its message (2 bytes left)",
                     "bad length in a nested message");
+        /* Many empty elements whose zero values make much JSON: bounded. */
+        for (int i = 0; i < 40000; i++)
+                strbuf_append(&b, "\x42\x00", 2); /* containerStatuses: {} */
+        {
+                int r;
+                _cleanup_error_ tm_error *err = NULL;
+                _cleanup_free_ char *got = decode_as("core.v1.PodStatus", &b, &err, &r);
+                ok(r == -E2BIG && strstr(tm_error_msg(err), "grows past one value per byte"),
+                   "zero-value amplification refused (%s)", tm_error_msg(err));
+                strbuf_reset(&b);
+        }
+        for (int i = 0; i < 200; i++)
+                strbuf_append(&b, "\x42\x00", 2);
+        {
+                int r;
+                _cleanup_error_ tm_error *err = NULL;
+                _cleanup_free_ char *got = decode_as("core.v1.PodStatus", &b, &err, &r);
+                ok(r == 0, "200 empty containerStatuses are within the margin");
+                strbuf_reset(&b);
+        }
         {
                 int r;
                 _cleanup_error_ tm_error *err = NULL;
