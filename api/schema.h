@@ -59,6 +59,18 @@ enum {
         SCHEMA_PATCH_REPLACE = 1 << 2,
 };
 
+/* The protobuf wire form of a field where its value type does not say it
+ * (doc/protobuf.md). */
+enum schema_proto_type {
+        SCHEMA_PROTO_DEFAULT,       /* follows from the value type */
+        SCHEMA_PROTO_DURATION,      /* meta.v1.Duration {int64 duration = 1}: "1h2m3s" */
+        SCHEMA_PROTO_FIELDS_V1,     /* meta.v1.FieldsV1 {bytes Raw = 1}: JSON text */
+        SCHEMA_PROTO_RAW_EXTENSION, /* runtime.RawExtension {bytes raw = 1}: JSON text */
+        SCHEMA_PROTO_LIST_WRAPPER,  /* a named Go slice: message {repeated items = 1} */
+        _SCHEMA_PROTO_TYPE_MAX,
+        _SCHEMA_PROTO_TYPE_INVALID = -EINVAL,
+};
+
 struct schema_type;
 
 struct schema_value {
@@ -80,6 +92,18 @@ struct schema_field {
         const char *default_json;         /* JSON text of the default, or NULL */
         const char *computed_default;     /* named rule, e.g. "image-pull-policy" */
         const char *description;
+        /* Protobuf (api/tools/import-proto.py): the field number, 0 when the
+         * field is not in the message (apiVersion and kind ride in the
+         * envelope); the number of the embedded message holding it where Go
+         * inlines a struct (Volume's volumeSource), else 0. */
+        unsigned proto_tag;
+        unsigned proto_inline;
+        enum schema_proto_type proto_type;
+        /* Go facts deciding what upstream's JSON writes for a zero value:
+         * `omitempty` leaves it out; a pointer writes null when absent and
+         * the value when present, even a zero one. */
+        bool omit_empty;
+        bool pointer;
 };
 
 struct schema_type {
@@ -89,6 +113,7 @@ struct schema_type {
         enum schema_map_type map_type;
         const struct schema_field *fields; /* sorted by name */
         size_t n_fields;
+        const char *proto_message; /* "k8s.io.api.core.v1.Pod", or NULL: no protobuf form */
 };
 
 struct schema_subresource {

@@ -12,6 +12,7 @@
 #include "api/schema.h"
 #include "base64.h"
 #include "objmeta.h"
+#include "protobuf.h"
 #include "registry.h"
 #include "selector.h"
 #include "status.h"
@@ -86,7 +87,7 @@ static bool media_type_is(const char *ct, const char *want) {
         return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Decode a request body (JSON or YAML) into an object. A failure answers
+/* Decode a request body (JSON, YAML or protobuf) into an object. A failure answers
  * the request and returns < 0. */
 static int decode_body(reg *g, json **ret, int *ret_answer) {
         api_request *r = g->r;
@@ -102,6 +103,8 @@ static int decode_body(reg *g, json **ret, int *ret_answer) {
                 q = json_parse_ex(r->body.data, r->body.len, NULL, &obj, &g->duplicates, &err);
         else if (media_type_is(ct, "application/yaml"))
                 q = tm_yaml_parse(r->body.data, r->body.len, NULL, &obj, &err);
+        else if (media_type_is(ct, PB_CONTENT_TYPE)) /* kubectl >= 1.32's typed clients */
+                q = pb_decode_object(r->body.data, r->body.len, &obj, &err);
         else {
                 *ret_answer = api_respond_status(r, status_unsupported_media_type(ct));
                 return -EOPNOTSUPP;

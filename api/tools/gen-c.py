@@ -33,7 +33,13 @@ PATCH_BITS = {"merge": "SCHEMA_PATCH_MERGE", "retainKeys": "SCHEMA_PATCH_RETAIN_
               "replace": "SCHEMA_PATCH_REPLACE"}
 FIELD_KEYS = {"type", "ref", "items", "values", "required", "patchStrategy", "patchMergeKey",
               "listType", "listMapKeys", "mapType", "enum", "default", "computedDefault",
-              "description", "format"}
+              "description", "format", "protobuf", "protobufInline", "protobufType",
+              "omitempty", "pointer"}
+TYPE_KEYS = {"fields", "gvk", "mapType", "unions", "description", "protobuf"}
+PROTO_TYPES = {None: None, "duration": "SCHEMA_PROTO_DURATION",
+               "fields-v1": "SCHEMA_PROTO_FIELDS_V1",
+               "raw-extension": "SCHEMA_PROTO_RAW_EXTENSION",
+               "list-wrapper": "SCHEMA_PROTO_LIST_WRAPPER"}
 # Upstream field-selector labels that name no field of the object
 # (jobs' status.successful is status.succeeded).
 SELECTOR_ALIASES = {"status.successful"}
@@ -137,6 +143,24 @@ class Gen:
             parts.append(".computed_default = %s" % cstr(f["computedDefault"]))
         if f.get("description"):
             parts.append(".description = %s" % cstr(f["description"]))
+        if "protobuf" in f:
+            num = f["protobuf"]
+            if not isinstance(num, int) or not 0 < num < (1 << 29):
+                die("%s: protobuf field number %r" % (where, num))
+            parts.append(".proto_tag = %d" % num)
+        inline = f.get("protobufInline")
+        if inline is not None:
+            if not isinstance(inline, int) or not 0 < inline < (1 << 29) or "protobuf" not in f:
+                die("%s: protobufInline %r" % (where, inline))
+            parts.append(".proto_inline = %d" % inline)
+        if f.get("protobufType") not in PROTO_TYPES:
+            die("%s: protobufType %r" % (where, f.get("protobufType")))
+        if f.get("protobufType"):
+            parts.append(".proto_type = %s" % PROTO_TYPES[f["protobufType"]])
+        if f.get("omitempty"):
+            parts.append(".omit_empty = true")
+        if f.get("pointer"):
+            parts.append(".pointer = true")
         return "{" + ", ".join(parts) + "}"
 
     def check_path(self, tname, path, where):
@@ -183,14 +207,18 @@ class Gen:
         body.append("const struct schema_type schema_type_table[] = {")
         for i, name in enumerate(self.type_names):
             t = self.types[name]
+            if set(t) - TYPE_KEYS:
+                die("%s: unknown keys %s" % (name, sorted(set(t) - TYPE_KEYS)))
             gvk = t.get("gvk") or {}
             n = len(t.get("fields") or {})
             body.append(
                 "        {.name = %s, .group = %s, .version = %s, .kind = %s, "
-                ".description = %s, .map_type = %s, .fields = %s, .n_fields = %d}," % (
+                ".description = %s, .map_type = %s, .fields = %s, .n_fields = %d, "
+                ".proto_message = %s}," % (
                     cstr(name), cstr(gvk.get("group")), cstr(gvk.get("version")),
                     cstr(gvk.get("kind")), cstr(t.get("description")),
-                    MAP_TYPES[t.get("mapType")], "fields_%d" % i if n else "NULL", n))
+                    MAP_TYPES[t.get("mapType")], "fields_%d" % i if n else "NULL", n,
+                    cstr(t.get("protobuf"))))
         body.append("};")
         body.append("const size_t schema_n_types = %d;" % len(self.type_names))
         body.append("")
