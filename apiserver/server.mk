@@ -29,8 +29,10 @@ tests_unit_requestinfo_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver
 tests_unit_requestinfo_test_SOURCES = tests/unit/requestinfo_test.c
 tests_unit_requestinfo_test_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
 
-TESTS += tests/integration/basics.sh tests/integration/crud.sh
+TESTS += tests/integration/basics.sh tests/integration/crud.sh tests/integration/client-node.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/basics.sh tests/integration/crud.sh \
+	tests/integration/client-node.sh tests/integration/client-node/package.json \
+	tests/integration/client-node/crud.mjs \
 	tests/integration/server_helper.h tests/data/deployment.yaml tests/data/service.yaml
 
 check_PROGRAMS += tests/integration/api_crash_test
