@@ -8,7 +8,13 @@
  *
  * Parsing is bounded (json_limits): total size, nesting depth, string
  * length, and the error names the byte offset (line and column) of the
- * problem. */
+ * problem.
+ *
+ * A parsed tree lives in one arena owned by its root (cheap to build and to
+ * free). Everything below works the same on it, with one visible difference:
+ * json_array_take() and json_object_take() on a node of a parsed tree hand
+ * back a deep copy (the node itself stays in the arena). A tree that is not
+ * being changed may be read from several threads at once. */
 #ifndef TIMONIER_JSON_H
 #define TIMONIER_JSON_H
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # JSON object tree (yajl) and YAML into the same tree (libyaml).
 lib_libtimonier_a_SOURCES += \
-	lib/json.c lib/json.h \
+	lib/json.c lib/json.h lib/json-internal.h lib/json-parse.c lib/json-gen.c \
 	lib/yaml.c lib/yaml.h
 
 check_PROGRAMS += tests/unit/json_test
