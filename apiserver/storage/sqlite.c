@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <time.h>
 
 #include "apiserver/storage/store.h"
@@ -173,6 +175,11 @@ struct sqlite_store {
         store base;
         char *path;
         store_sqlite_options opts;
+        /* flock()ed: the revision counter is kept in memory by the one
+         * writer, so a second process must not write. Closed only after
+         * SQLite's connections: closing any descriptor of the file drops
+         * the process's POSIX locks, SQLite's included. */
+        int lock_fd;
         int64_t wal_limit_frames, checkpoint_frames;
 
         pthread_mutex_t lock; /* the queue */
@@ -1249,6 +1256,8 @@ static void sq_close(store *st) {
         }
         /* The last connection to close checkpoints and removes the WAL. */
         conn_free(s->w);
+        if (s->lock_fd >= 0)
+                close(s->lock_fd);
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->work);
         pthread_cond_destroy(&s->ckpt_cond);
@@ -1346,6 +1355,7 @@ int store_sqlite_open(const char *path, const store_sqlite_options *opts, store 
         sqlite_store *s = xcalloc(1, sizeof(*s));
         s->base.ops = &sqlite_store_ops;
         s->path = xstrdup(path);
+        s->lock_fd = -1;
         if (opts)
                 s->opts = *opts;
         if (s->opts.history_ms <= 0)
@@ -1365,7 +1375,20 @@ int store_sqlite_open(const char *path, const store_sqlite_options *opts, store 
         pthread_mutex_init(&s->watch_lock, NULL);
         s->last_compact_ms = store_now(s);
 
-        int r = conn_open(s, true, &s->w, err);
+        /* Created here, 0600: the store holds Secrets. */
+        int r = 0;
+        {
+                s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (s->lock_fd < 0)
+                        r = tm_error_set_errno(err, -errno, "open %s", path);
+                else if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+                        r = errno == EWOULDBLOCK
+                                    ? tm_error_set(err, -EBUSY, "%s is in use by another process",
+                                                   path)
+                                    : tm_error_set_errno(err, -errno, "lock %s", path);
+        }
+        if (r >= 0)
+                r = conn_open(s, true, &s->w, err);
         if (r >= 0)
                 r = setup_writer(s, err);
         if (r >= 0)
