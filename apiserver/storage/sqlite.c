@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <time.h>
 
 #include "apiserver/storage/store.h"
@@ -173,6 +175,11 @@ struct sqlite_store {
         store base;
         char *path;
         store_sqlite_options opts;
+        /* flock()ed: the revision counter is kept in memory by the one
+         * writer, so a second process must not write. Closed only after
+         * SQLite's connections: closing any descriptor of the file drops
+         * the process's POSIX locks, SQLite's included. */
+        int lock_fd;
         int64_t wal_limit_frames, checkpoint_frames;
 
         pthread_mutex_t lock; /* the queue */
@@ -181,6 +188,14 @@ struct sqlite_store {
         bool stopping;
         pthread_t writer;
         bool writer_started;
+        /* PASSIVE checkpoints run on their own connection and thread, so
+         * that copying the WAL into the database does not stall writes. */
+        pthread_cond_t ckpt_cond;
+        bool ckpt_wanted, ckpt_pending;
+        uint64_t ckpt_runs, ckpt_runs_seen;
+        pthread_t checkpointer;
+        bool checkpointer_started;
+        conn *ckpt;
 
         pthread_mutex_t pool_lock;
         conn *pool;
@@ -410,17 +425,58 @@ static void checkpoint(sqlite_store *s, bool truncate) {
         s->last_passive_frames = s->wal_frames;
 }
 
-/* The bound on the WAL: SQLite restarts the WAL from its start after a
- * complete checkpoint, so checkpointing every CHECKPOINT_FRAMES keeps it
- * small; a TRUNCATE checkpoint (which waits for readers) caps it when
- * long readers keep a PASSIVE one from completing. */
+/* The bound on the WAL. SQLite restarts the WAL from its start at the
+ * first write after a checkpoint that copied every frame, which a
+ * checkpoint running beside constant writes never does. So: once the WAL
+ * holds checkpoint_frames, the checkpointer thread copies them (the bulk of
+ * the work and the database fsync) concurrently with writes; when it is
+ * done, the writer itself copies the few frames written meanwhile, and the
+ * next commit starts the WAL over. A TRUNCATE checkpoint (which waits for
+ * readers and holds up writes) caps the WAL if that cannot keep up. */
 static void checkpoint_if_needed(sqlite_store *s) {
         if (s->wal_frames < s->last_passive_frames)
                 s->last_passive_frames = 0;
-        if (s->wal_frames >= s->wal_limit_frames)
+        if (s->wal_frames >= s->wal_limit_frames) {
                 checkpoint(s, true);
-        else if (s->wal_frames >= s->last_passive_frames + s->checkpoint_frames)
+                return;
+        }
+        if (s->wal_frames < s->last_passive_frames + s->checkpoint_frames)
+                return;
+        pthread_mutex_lock(&s->lock);
+        bool done = s->ckpt_pending && s->ckpt_runs != s->ckpt_runs_seen;
+        if (!s->ckpt_pending) {
+                s->ckpt_pending = true;
+                s->ckpt_runs_seen = s->ckpt_runs;
+                s->ckpt_wanted = true;
+                pthread_cond_signal(&s->ckpt_cond);
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (done) {
                 checkpoint(s, false);
+                pthread_mutex_lock(&s->lock);
+                s->ckpt_pending = false;
+                pthread_mutex_unlock(&s->lock);
+        }
+}
+
+static void *checkpointer_main(void *userdata) {
+        sqlite_store *s = userdata;
+        pthread_mutex_lock(&s->lock);
+        for (;;) {
+                while (!s->ckpt_wanted && !s->stopping)
+                        pthread_cond_wait(&s->ckpt_cond, &s->lock);
+                if (s->stopping)
+                        break;
+                s->ckpt_wanted = false;
+                pthread_mutex_unlock(&s->lock);
+                (void)sqlite3_wal_checkpoint_v2(s->ckpt->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                                NULL);
+                acount(&s->checkpoints, 1);
+                pthread_mutex_lock(&s->lock);
+                s->ckpt_runs++;
+        }
+        pthread_mutex_unlock(&s->lock);
+        return NULL;
 }
 
 static void record_sample(sqlite_store *s, int64_t rev) {
@@ -1185,6 +1241,14 @@ static void sq_close(store *st) {
                 pthread_mutex_unlock(&s->lock);
                 pthread_join(s->writer, NULL);
         }
+        if (s->checkpointer_started) {
+                pthread_mutex_lock(&s->lock);
+                s->stopping = true;
+                pthread_cond_signal(&s->ckpt_cond);
+                pthread_mutex_unlock(&s->lock);
+                pthread_join(s->checkpointer, NULL);
+        }
+        conn_free(s->ckpt);
         while (s->pool) {
                 conn *c = s->pool;
                 s->pool = c->next;
@@ -1192,8 +1256,11 @@ static void sq_close(store *st) {
         }
         /* The last connection to close checkpoints and removes the WAL. */
         conn_free(s->w);
+        if (s->lock_fd >= 0)
+                close(s->lock_fd);
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->work);
+        pthread_cond_destroy(&s->ckpt_cond);
         pthread_mutex_destroy(&s->pool_lock);
         pthread_mutex_destroy(&s->watch_lock);
         free(s->path);
@@ -1288,6 +1355,7 @@ int store_sqlite_open(const char *path, const store_sqlite_options *opts, store 
         sqlite_store *s = xcalloc(1, sizeof(*s));
         s->base.ops = &sqlite_store_ops;
         s->path = xstrdup(path);
+        s->lock_fd = -1;
         if (opts)
                 s->opts = *opts;
         if (s->opts.history_ms <= 0)
@@ -1302,13 +1370,36 @@ int store_sqlite_open(const char *path, const store_sqlite_options *opts, store 
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
         pthread_cond_init(&s->work, &ca);
         pthread_condattr_destroy(&ca);
+        pthread_cond_init(&s->ckpt_cond, NULL);
         pthread_mutex_init(&s->pool_lock, NULL);
         pthread_mutex_init(&s->watch_lock, NULL);
         s->last_compact_ms = store_now(s);
 
-        int r = conn_open(s, true, &s->w, err);
+        /* Created here, 0600: the store holds Secrets. */
+        int r = 0;
+        {
+                s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (s->lock_fd < 0)
+                        r = tm_error_set_errno(err, -errno, "open %s", path);
+                else if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
+                        r = errno == EWOULDBLOCK
+                                    ? tm_error_set(err, -EBUSY, "%s is in use by another process",
+                                                   path)
+                                    : tm_error_set_errno(err, -errno, "lock %s", path);
+        }
+        if (r >= 0)
+                r = conn_open(s, true, &s->w, err);
         if (r >= 0)
                 r = setup_writer(s, err);
+        if (r >= 0)
+                r = conn_open(s, true, &s->ckpt, err);
+        if (r >= 0) {
+                r = -pthread_create(&s->checkpointer, NULL, checkpointer_main, s);
+                if (r < 0)
+                        tm_error_set_errno(err, r, "start the store checkpointer");
+                else
+                        s->checkpointer_started = true;
+        }
         if (r >= 0) {
                 r = -pthread_create(&s->writer, NULL, writer_main, s);
                 if (r < 0)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Label selector parser: anything parsed prints a canonical string that
- * parses again to the same string, and matching never crashes. */
+ * parses again to the same string, and matching never crashes. An input
+ * starting with '{' also goes through label_selector_from_json(). */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "selector.h"
 #include "util.h"
 
@@ -31,6 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(label_selector_freep) label_selector *sel = NULL, *again = NULL;
         _cleanup_error_ tm_error *err = NULL;
 
+        if (s[0] == '{') {
+                _cleanup_json_ json *v = NULL;
+                _cleanup_(label_selector_freep) label_selector *fj = NULL;
+                if (json_parse(s, strlen(s), NULL, &v, NULL) == 0 &&
+                    label_selector_from_json(v, &fj, NULL) == 0) {
+                        _cleanup_free_ char *str = label_selector_to_string(fj);
+                        (void)label_selector_matches(fj, lookup, NULL);
+                }
+        }
         if (label_selector_parse(s, &sel, &err) < 0) {
                 if (!err || !tm_error_msg(err)[0])
                         abort();

@@ -140,6 +140,16 @@ static void test_crud(void) {
         is_int(store_count(s, "bad prefix", &n, NULL), -EINVAL, "count of a bad prefix: -EINVAL");
 }
 
+static void test_single_writer(void) {
+        _cleanup_(store_closep) store *s = open_store();
+        _cleanup_error_ tm_error *err = NULL;
+        store *s2 = NULL;
+        is_int(store_sqlite_open(dbpath, NULL, &s2, &err), -EBUSY,
+               "a second open of the same database: -EBUSY");
+        ok(err && strstr(err->msg, "in use"), "message: %s", tm_error_msg(err));
+        store_close(s2);
+}
+
 static void test_restart(void) {
         int64_t rev, top;
         {
@@ -529,6 +539,7 @@ int main(void) {
         snprintf(dbpath, sizeof(dbpath), "%s/store.db", tmpdir);
 
         test_crud();
+        test_single_writer();
         test_restart();
         remove_db();
         test_list();
