@@ -19,13 +19,13 @@ struct MHD_Daemon;
 struct MHD_Connection;
 
 typedef struct apiserver_config {
-        const char *bind_address; /* default "127.0.0.1": loopback only */
-        uint16_t port;            /* default 6443; 0 picks a free port */
-        const char *data_dir;     /* store and generated files */
+        const char *bind_address;                /* default "127.0.0.1": loopback only */
+        uint16_t port;                           /* default 6443; 0 picks a free port */
+        const char *data_dir;                    /* store and generated files */
         unsigned max_requests_inflight;          /* 400, as upstream */
         unsigned max_mutating_requests_inflight; /* 200, as upstream */
         size_t max_body;                         /* 3 MiB, as upstream */
-        unsigned max_connections; /* open connections (one thread each) */
+        unsigned max_connections;                /* open connections (one thread each) */
         int64_t history_ms; /* events kept for watch resume and paging; 0: 150 s */
 } apiserver_config;
 
@@ -55,8 +55,8 @@ typedef struct api_request {
         const char *url;
         strbuf body;
         bool too_large;
-        bool started;   /* the handler ran (the response is queued) */
-        int inflight;   /* which in-flight counter it holds: 0 none, 1 reads, 2 mutations */
+        bool started;    /* the handler ran (the response is queued) */
+        int inflight;    /* which in-flight counter it holds: 0 none, 1 reads, 2 mutations */
         char **warnings; /* Warning headers to send, NULL-terminated */
         /* for metrics: what the request was and how it was answered */
         struct timespec t0;

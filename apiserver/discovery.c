@@ -115,7 +115,8 @@ static json *resource_entry(const struct schema_resource *r) {
         return e;
 }
 
-static json *subresource_entry(const struct schema_resource *r, const struct schema_subresource *s) {
+static json *subresource_entry(const struct schema_resource *r,
+                               const struct schema_subresource *s) {
         json *e = json_new_object();
         _cleanup_free_ char *name = xasprintf("%s/%s", r->plural, s->name);
         json_object_set_string(e, "name", name);

@@ -43,8 +43,17 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *ret) {
 }
 
 int main(int argc, char **argv) {
-        enum { OPT_DATA_DIR = 256, OPT_BIND, OPT_PORT, OPT_KUBECONFIG, OPT_MAXREQ, OPT_MAXMUT,
-               OPT_LOGLEVEL, OPT_VERSION, OPT_HISTORY };
+        enum {
+                OPT_DATA_DIR = 256,
+                OPT_BIND,
+                OPT_PORT,
+                OPT_KUBECONFIG,
+                OPT_MAXREQ,
+                OPT_MAXMUT,
+                OPT_LOGLEVEL,
+                OPT_VERSION,
+                OPT_HISTORY
+        };
         static const struct option opts[] = {
                 { "data-dir", required_argument, NULL, OPT_DATA_DIR },
                 { "bind-address", required_argument, NULL, OPT_BIND },
@@ -94,7 +103,10 @@ int main(int argc, char **argv) {
                         break;
                 case OPT_HISTORY:
                         if (parse_uint(optarg, 86400, &v) < 0 || v == 0)
-                                return log_error("--history-seconds: \"%s\" is not a number of seconds from 1 to 86400", optarg), 2;
+                                return log_error("--history-seconds: \"%s\" is not a number of "
+                                                 "seconds from 1 to 86400",
+                                                 optarg),
+                                       2;
                         cfg.history_ms = (int64_t)v * 1000;
                         break;
                 case OPT_LOGLEVEL:
@@ -142,8 +154,8 @@ int main(int argc, char **argv) {
                 return 1;
         }
 
-        _cleanup_free_ char *kc_path = kubeconfig ? xstrdup(kubeconfig)
-                                                  : xasprintf("%s/admin.kubeconfig", cfg.data_dir);
+        _cleanup_free_ char *kc_path =
+                kubeconfig ? xstrdup(kubeconfig) : xasprintf("%s/admin.kubeconfig", cfg.data_dir);
         _cleanup_free_ char *server_url = xasprintf("http://%s:%u", cfg.bind_address, srv->port);
         r = kubeconfig_write(kc_path, server_url, &err);
         if (r < 0)

@@ -12,9 +12,8 @@
 #include "watch.h"
 
 /* upstream's apiserver_request_duration_seconds buckets */
-static const double buckets[] = { 0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25,
-                                  1.5,   2,     3,    4,   5,   6,   8,   10,  15,  20,
-                                  30,    45,    60 };
+static const double buckets[] = { 0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2,
+                                  3,     4,     5,    6,   8,   10,  15,  20,  30,  45,   60 };
 #define N_BUCKETS ELEMENTSOF(buckets)
 
 typedef struct series {
@@ -75,8 +74,10 @@ void metrics_observe(metrics *m, const char *verb, const char *group, const char
                 if (m->n == m->cap)
                         m->s = xreallocarray(m->s, m->cap = m->cap ? m->cap * 2 : 64, sizeof *m->s);
                 s = &m->s[m->n++];
-                *s = (series){ .verb = xstrdup(verb), .group = xstrdup(group),
-                               .resource = xstrdup(resource), .subresource = xstrdup(subresource),
+                *s = (series){ .verb = xstrdup(verb),
+                               .group = xstrdup(group),
+                               .resource = xstrdup(resource),
+                               .subresource = xstrdup(subresource),
                                .code = code };
         }
         s->count++;
@@ -111,10 +112,11 @@ char *metrics_render(apiserver *srv, size_t *ret_len) {
                          "code=\"%u\",group=\"%s\",resource=\"%s\",subresource=\"%s\",verb=\"%s\"",
                          s->code, s->group, s->resource, s->subresource, s->verb);
                 for (size_t k = 0; k < N_BUCKETS; k++)
-                        strbuf_printf(&b,
-                                      "apiserver_request_duration_seconds_bucket{%s,le=\"%g\"} %" PRIu64
-                                      "\n",
-                                      labels, buckets[k], s->bucket[k]);
+                        strbuf_printf(
+                                &b,
+                                "apiserver_request_duration_seconds_bucket{%s,le=\"%g\"} %" PRIu64
+                                "\n",
+                                labels, buckets[k], s->bucket[k]);
                 strbuf_printf(&b,
                               "apiserver_request_duration_seconds_bucket{%s,le=\"+Inf\"} %" PRIu64
                               "\n"
@@ -137,19 +139,22 @@ char *metrics_render(apiserver *srv, size_t *ret_len) {
                       srv->watch ? watch_hub_watchers(srv->watch) : 0);
         store_stats st;
         store_get_stats(srv->store, &st);
-        strbuf_printf(&b,
-                      "# HELP timonier_store_revision The store's current revision.\n"
-                      "# TYPE timonier_store_revision gauge\n"
-                      "timonier_store_revision %" PRId64 "\n"
-                      "# HELP timonier_store_compacted_revision Events up to this revision are compacted.\n"
-                      "# TYPE timonier_store_compacted_revision gauge\n"
-                      "timonier_store_compacted_revision %" PRId64 "\n"
-                      "# HELP timonier_store_write_requests_total Write requests the store handled.\n"
-                      "# TYPE timonier_store_write_requests_total counter\n"
-                      "timonier_store_write_requests_total %" PRIu64 "\n"
-                      "# HELP timonier_store_transactions_total Write transactions committed (one fsync each).\n"
-                      "# TYPE timonier_store_transactions_total counter\n"
-                      "timonier_store_transactions_total %" PRIu64 "\n",
-                      st.revision, st.compacted, st.requests, st.transactions);
+        strbuf_printf(
+                &b,
+                "# HELP timonier_store_revision The store's current revision.\n"
+                "# TYPE timonier_store_revision gauge\n"
+                "timonier_store_revision %" PRId64 "\n"
+                "# HELP timonier_store_compacted_revision Events up to this revision are "
+                "compacted.\n"
+                "# TYPE timonier_store_compacted_revision gauge\n"
+                "timonier_store_compacted_revision %" PRId64 "\n"
+                "# HELP timonier_store_write_requests_total Write requests the store handled.\n"
+                "# TYPE timonier_store_write_requests_total counter\n"
+                "timonier_store_write_requests_total %" PRIu64 "\n"
+                "# HELP timonier_store_transactions_total Write transactions committed (one fsync "
+                "each).\n"
+                "# TYPE timonier_store_transactions_total counter\n"
+                "timonier_store_transactions_total %" PRIu64 "\n",
+                st.revision, st.compacted, st.requests, st.transactions);
         return strbuf_take(&b, ret_len);
 }

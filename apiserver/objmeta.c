@@ -25,10 +25,9 @@ void objmeta_new_uid(char ret[37]) {
         random_bytes(b, sizeof b);
         b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
         b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-        snprintf(ret, 37,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                 b[14], b[15]);
+        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
 }
 
 void objmeta_format_time(time_t t, char ret[32]) {
@@ -53,7 +52,9 @@ char *objmeta_generate_name(const char *base) {
         return xasprintf("%.*s%s", (int)n, base, suffix);
 }
 
-static bool is_alnum_lower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static bool is_alnum_lower(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool objmeta_is_dns1123_label(const char *s) {
         size_t n = strlen(s);

@@ -84,7 +84,8 @@ static char *api_version_of(const struct schema_resource *res) {
 
 static bool media_type_is(const char *ct, const char *want) {
         size_t n = strlen(want);
-        return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+        return ct && strncasecmp(ct, want, n) == 0 &&
+               (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 /* Decode a request body (JSON, YAML or protobuf) into an object. A failure answers
@@ -96,7 +97,8 @@ static int decode_body(reg *g, json **ret, int *ret_answer) {
         json *obj = NULL;
         int q;
         if (!r->body.len) {
-                *ret_answer = api_respond_status(r, status_bad_request("the body of the request was empty"));
+                *ret_answer = api_respond_status(
+                        r, status_bad_request("the body of the request was empty"));
                 return -EINVAL;
         }
         if (!ct || media_type_is(ct, "application/json"))
@@ -110,9 +112,9 @@ static int decode_body(reg *g, json **ret, int *ret_answer) {
                 return -EOPNOTSUPP;
         }
         if (q < 0) {
-                _cleanup_free_ char *m = xasprintf(
-                        "the object provided is unrecognized: couldn't decode body: %s",
-                        tm_error_msg(err));
+                _cleanup_free_ char *m =
+                        xasprintf("the object provided is unrecognized: couldn't decode body: %s",
+                                  tm_error_msg(err));
                 *ret_answer = api_respond_status(r, status_bad_request(m));
                 return q;
         }
@@ -157,15 +159,17 @@ static int validate_fields(reg *g, json *obj, int *ret_answer) {
         if (fv && !streq(fv, "Strict") && !streq(fv, "Warn") && !streq(fv, "Ignore")) {
                 _cleanup_free_ char *m = xasprintf(
                         "fieldValidation parameter unsupported: %s. Supported values are: Ignore, "
-                        "Warn, Strict", fv);
+                        "Warn, Strict",
+                        fv);
                 *ret_answer = api_respond_status(g->r, status_bad_request(m));
                 return -EINVAL;
         }
         _cleanup_json_ json *unknown = NULL;
         _cleanup_free_ char *type_err = strategy_check_types(g->res, obj, &unknown);
         if (type_err) {
-                _cleanup_free_ char *m = xasprintf("%s in version \"%s\" cannot be handled as a %s: %s",
-                                                   g->res->kind, g->res->version, g->res->kind, type_err);
+                _cleanup_free_ char *m =
+                        xasprintf("%s in version \"%s\" cannot be handled as a %s: %s",
+                                  g->res->kind, g->res->version, g->res->kind, type_err);
                 *ret_answer = api_respond_status(g->r, status_bad_request(m));
                 return -EINVAL;
         }
@@ -207,12 +211,14 @@ static int respond_object(reg *g, unsigned code, json *obj) {
         struct table_accept ta;
         _cleanup_error_ tm_error *err = NULL;
         if (table_negotiate(accept, &ta, &err) < 0)
-                return api_respond_status(g->r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
+                return api_respond_status(
+                        g->r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
         if (!ta.table || streq_ptr(json_object_get_string(obj, "kind"), "Status"))
                 return api_respond_json(g->r, code, obj);
         struct table_options opts = TABLE_OPTIONS_INIT;
         opts.api_version = ta.api_version;
-        if (table_parse_include_object(api_request_query(g->r, "includeObject"), &opts.include, &err) < 0)
+        if (table_parse_include_object(api_request_query(g->r, "includeObject"), &opts.include,
+                                       &err) < 0)
                 return api_respond_status(g->r, status_bad_request(tm_error_msg(err)));
         _cleanup_json_ json *t = NULL;
         if (table_convert(g->res, obj, &opts, &t, &err) < 0)
@@ -223,13 +229,14 @@ static int respond_object(reg *g, unsigned code, json *obj) {
 static int respond_store_error(reg *g, int q, const char *name, tm_error *err) {
         switch (q) {
         case -ENOENT:
-                return api_respond_status(g->r, status_not_found(g->res->group, g->res->plural, name));
+                return api_respond_status(g->r,
+                                          status_not_found(g->res->group, g->res->plural, name));
         case -EEXIST:
-                return api_respond_status(g->r,
-                                          status_already_exists(g->res->group, g->res->plural, name));
+                return api_respond_status(
+                        g->r, status_already_exists(g->res->group, g->res->plural, name));
         case -ESTALE:
-                return api_respond_status(g->r,
-                                          status_conflict(g->res->group, g->res->plural, name, NULL));
+                return api_respond_status(
+                        g->r, status_conflict(g->res->group, g->res->plural, name, NULL));
         case -EIDRM:
                 return api_respond_status(g->r, status_expired(tm_error_msg(err)));
         default:
@@ -242,8 +249,8 @@ static bool dry_run(reg *g, int *ret_answer) {
         if (!d)
                 return false;
         if (!streq(d, "All")) {
-                _cleanup_free_ char *m =
-                        xasprintf("Invalid dry run value: supported values are: \"All\"; got \"%s\"", d);
+                _cleanup_free_ char *m = xasprintf(
+                        "Invalid dry run value: supported values are: \"All\"; got \"%s\"", d);
                 *ret_answer = api_respond_status(g->r, status_bad_request(m));
         }
         return true;
@@ -260,15 +267,16 @@ static int check_namespace_open(reg *g, const char *ns, int *ret_answer) {
                 return q;
         }
         if (q < 0) {
-                *ret_answer = api_respond_status(g->r, status_internal_error("namespace lookup failed"));
+                *ret_answer =
+                        api_respond_status(g->r, status_internal_error("namespace lookup failed"));
                 return q;
         }
         _cleanup_json_ json *nsobj = NULL;
         if (json_parse(kv->value, kv->value_len, NULL, &nsobj, NULL) >= 0 &&
             streq_ptr(json_get_str(nsobj, "status", "phase", NULL), "Terminating")) {
-                _cleanup_free_ char *m = xasprintf(
-                        "unable to create new content in namespace %s because it is being terminated",
-                        ns);
+                _cleanup_free_ char *m = xasprintf("unable to create new content in namespace %s "
+                                                   "because it is being terminated",
+                                                   ns);
                 json *d = json_new_object();
                 json_object_set_string(d, "name", ns);
                 json_object_set_string(d, "kind", "namespaces");
@@ -354,7 +362,8 @@ static int list_filter_parse(reg *g, list_filter *f, int *ret_answer) {
         const char *fs = api_request_query(g->r, "fieldSelector");
         *f = (list_filter){ 0 };
         if (ls && label_selector_parse(ls, &f->labels, &err) < 0) {
-                _cleanup_free_ char *m = xasprintf("unable to parse requirement: %s", tm_error_msg(err));
+                _cleanup_free_ char *m =
+                        xasprintf("unable to parse requirement: %s", tm_error_msg(err));
                 *ret_answer = api_respond_status(g->r, status_bad_request(tm_error_msg(err)));
                 return -EINVAL;
         }
@@ -371,8 +380,7 @@ static int list_filter_parse(reg *g, list_filter *f, int *ret_answer) {
                             (g->res->namespaced && streq(fld, "metadata.namespace")) ||
                             schema_strv_contains(g->res->field_selectors, fld))
                                 continue;
-                        _cleanup_free_ char *m =
-                                xasprintf("field label not supported: %s", fld);
+                        _cleanup_free_ char *m = xasprintf("field label not supported: %s", fld);
                         *ret_answer = api_respond_status(g->r, status_bad_request(m));
                         return -EINVAL;
                 }
@@ -381,7 +389,8 @@ static int list_filter_parse(reg *g, list_filter *f, int *ret_answer) {
 }
 
 static bool list_filter_matches(const list_filter *f, const json *obj) {
-        if (f->labels && !label_selector_matches_json(f->labels, json_get(obj, "metadata", "labels", NULL)))
+        if (f->labels &&
+            !label_selector_matches_json(f->labels, json_get(obj, "metadata", "labels", NULL)))
                 return false;
         if (f->fields) {
                 field_lookup_ctx c = { .obj = obj };
@@ -463,12 +472,14 @@ static int do_list(reg *g) {
                 int q = store_list(g->st, &o, &lr, &err);
                 if (q == -EIDRM) {
                         _cleanup_free_ char *m = xasprintf(
-                                "The provided continue parameter is too old to display a consistent "
+                                "The provided continue parameter is too old to display a "
+                                "consistent "
                                 "list result. You can start a new list without the continue "
                                 "parameter, or use the continue token in this response to retrieve "
                                 "the remainder of the results. Continuing with the provided token "
                                 "results in an inconsistent list - objects that were created, "
-                                "modified, or deleted between the time the first chunk was returned "
+                                "modified, or deleted between the time the first chunk was "
+                                "returned "
                                 "and now may show up in the list.");
                         return api_respond_status(g->r, status_expired(m));
                 }
@@ -547,8 +558,9 @@ static int do_create(reg *g) {
                 const char *bns = json_object_get_string(md, "namespace");
                 if (bns && *bns && ns && !streq(bns, ns))
                         return api_respond_status(
-                                g->r, status_bad_request("the namespace of the provided object does "
-                                                         "not match the namespace sent on the request"));
+                                g->r,
+                                status_bad_request("the namespace of the provided object does "
+                                                   "not match the namespace sent on the request"));
                 if (!ns) {
                         return api_respond_status(
                                 g->r, status_not_found(g->res->group, g->res->plural, NULL));
@@ -562,8 +574,9 @@ static int do_create(reg *g) {
         const char *rv = json_object_get_string(md, "resourceVersion");
         if (rv && *rv) {
                 json *causes = json_new_array();
-                status_add_cause(causes, "FieldValueForbidden", "metadata.resourceVersion",
-                                 "Forbidden: resourceVersion should not be set on objects to be created");
+                status_add_cause(
+                        causes, "FieldValueForbidden", "metadata.resourceVersion",
+                        "Forbidden: resourceVersion should not be set on objects to be created");
                 return api_respond_status(g->r, status_invalid(g->res->group, g->res->kind,
                                                                json_object_get_string(md, "name"),
                                                                causes));
@@ -666,7 +679,8 @@ static int read_current(reg *g, json **ret_obj, int64_t *ret_rev, int *ret_answe
         }
         json *obj;
         if (json_parse(kv->value, kv->value_len, NULL, &obj, NULL) < 0) {
-                *ret_answer = api_respond_status(g->r, status_internal_error("stored object is corrupt"));
+                *ret_answer =
+                        api_respond_status(g->r, status_internal_error("stored object is corrupt"));
                 return -EIO;
         }
         *ret_obj = obj;
@@ -697,8 +711,9 @@ static int do_update(reg *g) {
                 const char *bns = json_object_get_string(md, "namespace");
                 if (bns && *bns && !streq(bns, g->ri->namespace_))
                         return api_respond_status(
-                                g->r, status_bad_request("the namespace of the provided object does "
-                                                         "not match the namespace sent on the request"));
+                                g->r,
+                                status_bad_request("the namespace of the provided object does "
+                                                   "not match the namespace sent on the request"));
                 json_object_set_string(md, "namespace", g->ri->namespace_);
         }
 
@@ -712,15 +727,17 @@ static int do_update(reg *g) {
                 long long want = strtoll(rv, &end, 10);
                 if (*end || want <= 0) {
                         json *causes = json_new_array();
-                        _cleanup_free_ char *m =
-                                xasprintf("Invalid value: \"%s\": must be a valid resourceVersion", rv);
-                        status_add_cause(causes, "FieldValueInvalid", "metadata.resourceVersion", m);
+                        _cleanup_free_ char *m = xasprintf(
+                                "Invalid value: \"%s\": must be a valid resourceVersion", rv);
+                        status_add_cause(causes, "FieldValueInvalid", "metadata.resourceVersion",
+                                         m);
                         return api_respond_status(g->r, status_invalid(g->res->group, g->res->kind,
                                                                        g->ri->name, causes));
                 }
                 if (want != cur_rev)
                         return api_respond_status(
-                                g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+                                g->r,
+                                status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
         }
         int q = write_update(g, obj, old, cur_rev, dry, &answer);
         if (q == -ESTALE)
@@ -740,7 +757,8 @@ static int do_patch(reg *g) {
                         "the body of the request was in an unknown format - accepted media types "
                         "include: application/json-patch+json, application/merge-patch+json, "
                         "application/strategic-merge-patch+json");
-                return api_respond_status(g->r, status_failure(415, "UnsupportedMediaType", m, NULL));
+                return api_respond_status(g->r,
+                                          status_failure(415, "UnsupportedMediaType", m, NULL));
         }
         bool dry = dry_run(g, &answer);
         if (answer != MHD_NO_ANSWER)
@@ -748,7 +766,8 @@ static int do_patch(reg *g) {
 
         _cleanup_json_ json *patch = NULL;
         _cleanup_error_ tm_error *err = NULL;
-        if (json_parse(g->r->body.data ? g->r->body.data : "", g->r->body.len, NULL, &patch, &err) < 0) {
+        if (json_parse(g->r->body.data ? g->r->body.data : "", g->r->body.len, NULL, &patch, &err) <
+            0) {
                 _cleanup_free_ char *m = xasprintf("error decoding patch: %s", tm_error_msg(err));
                 return api_respond_status(g->r, status_bad_request(m));
         }
@@ -769,7 +788,8 @@ static int do_patch(reg *g) {
                 if (q < 0) {
                         int code = patch_error_http_status(q);
                         if (code == 500)
-                                return api_respond_status(g->r, status_internal_error(tm_error_msg(err)));
+                                return api_respond_status(g->r,
+                                                          status_internal_error(tm_error_msg(err)));
                         return api_respond_status(g->r, status_failure(code, patch_error_reason(q),
                                                                        tm_error_msg(err), NULL));
                 }
@@ -780,28 +800,30 @@ static int do_patch(reg *g) {
                         return answer;
                 json *md = json_object_ensure_object(patched, "metadata");
                 if (!streq_ptr(json_object_get_string(md, "name"), g->ri->name))
-                        return api_respond_status(g->r, status_bad_request(
-                                "metadata.name: the name of an object cannot be changed by a patch"));
+                        return api_respond_status(
+                                g->r, status_bad_request("metadata.name: the name of an object "
+                                                         "cannot be changed by a patch"));
                 /* A resourceVersion in the patch is a precondition. */
                 const char *prv = json_object_get_string(md, "resourceVersion");
                 char cur_rv[32];
                 snprintf(cur_rv, sizeof cur_rv, "%" PRId64, cur_rev);
                 if (prv && !streq(prv, cur_rv))
                         return api_respond_status(
-                                g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+                                g->r,
+                                status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
                 q = write_update(g, patched, old, cur_rev, dry, &answer);
                 if (q != -ESTALE)
                         return answer;
         }
-        return api_respond_status(g->r,
-                                  status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+        return api_respond_status(
+                g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
 }
 
 /* ---- delete ------------------------------------------------------------------ */
 
 /* DeleteOptions from the body (and the query, as kubectl sends both ways). */
 typedef struct delete_opts {
-        int64_t grace; /* -1: the object's own */
+        int64_t grace;           /* -1: the object's own */
         const char *propagation; /* NULL: the resource's default */
         const char *precond_uid;
         const char *precond_rv;
@@ -814,8 +836,9 @@ static int parse_delete_opts(reg *g, delete_opts *o, int *ret_answer) {
                 _cleanup_error_ tm_error *err = NULL;
                 if (json_parse(g->r->body.data, g->r->body.len, NULL, &o->body, &err) < 0 ||
                     !json_is_object(o->body)) {
-                        _cleanup_free_ char *m = xasprintf("invalid DeleteOptions: %s",
-                                                           err ? tm_error_msg(err) : "not an object");
+                        _cleanup_free_ char *m =
+                                xasprintf("invalid DeleteOptions: %s",
+                                          err ? tm_error_msg(err) : "not an object");
                         *ret_answer = api_respond_status(g->r, status_bad_request(m));
                         return -EINVAL;
                 }
@@ -837,13 +860,13 @@ static int parse_delete_opts(reg *g, delete_opts *o, int *ret_answer) {
         if (o->propagation && !streq(o->propagation, "Orphan") &&
             !streq(o->propagation, "Background") && !streq(o->propagation, "Foreground")) {
                 json *causes = json_new_array();
-                _cleanup_free_ char *m = xasprintf(
-                        "Unsupported value: \"%s\": supported values: \"Foreground\", "
-                        "\"Background\", \"Orphan\", \"nil\"",
-                        o->propagation);
+                _cleanup_free_ char *m =
+                        xasprintf("Unsupported value: \"%s\": supported values: \"Foreground\", "
+                                  "\"Background\", \"Orphan\", \"nil\"",
+                                  o->propagation);
                 status_add_cause(causes, "FieldValueNotSupported", "propagationPolicy", m);
-                *ret_answer = api_respond_status(g->r, status_invalid("meta.k8s.io", "DeleteOptions",
-                                                                      "", causes));
+                *ret_answer = api_respond_status(
+                        g->r, status_invalid("meta.k8s.io", "DeleteOptions", "", causes));
                 return -EINVAL;
         }
         return 0;
@@ -877,17 +900,21 @@ static int delete_one(reg *g, const char *ns, const char *name, const delete_opt
                 }
                 _cleanup_json_ json *obj = NULL;
                 if (json_parse(kv->value, kv->value_len, NULL, &obj, NULL) < 0) {
-                        *ret_answer = api_respond_status(g->r, status_internal_error("stored object is corrupt"));
+                        *ret_answer = api_respond_status(
+                                g->r, status_internal_error("stored object is corrupt"));
                         return -EIO;
                 }
                 json *md = json_object_ensure_object(obj, "metadata");
                 char cur_rv[32];
                 snprintf(cur_rv, sizeof cur_rv, "%" PRId64, kv->mod_revision);
-                if (o->precond_uid && !streq_ptr(o->precond_uid, json_object_get_string(md, "uid"))) {
-                        _cleanup_free_ char *m = xasprintf(
-                                "Precondition failed: UID in precondition: %s, UID in object meta: %s",
-                                o->precond_uid, json_object_get_string(md, "uid") ?: "");
-                        *ret_answer = api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, name, m));
+                if (o->precond_uid &&
+                    !streq_ptr(o->precond_uid, json_object_get_string(md, "uid"))) {
+                        _cleanup_free_ char *m =
+                                xasprintf("Precondition failed: UID in precondition: %s, UID in "
+                                          "object meta: %s",
+                                          o->precond_uid, json_object_get_string(md, "uid") ?: "");
+                        *ret_answer = api_respond_status(
+                                g->r, status_conflict(g->res->group, g->res->plural, name, m));
                         return -ESTALE;
                 }
                 if (o->precond_rv && !streq(o->precond_rv, cur_rv)) {
@@ -895,7 +922,8 @@ static int delete_one(reg *g, const char *ns, const char *name, const delete_opt
                                 "Precondition failed: ResourceVersion in precondition: %s, "
                                 "ResourceVersion in object meta: %s",
                                 o->precond_rv, cur_rv);
-                        *ret_answer = api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, name, m));
+                        *ret_answer = api_respond_status(
+                                g->r, status_conflict(g->res->group, g->res->plural, name, m));
                         return -ESTALE;
                 }
 
@@ -935,9 +963,11 @@ static int delete_one(reg *g, const char *ns, const char *name, const delete_opt
                         char ts[32];
                         objmeta_format_time(time(NULL) + (grace > 0 ? grace : 0), ts);
                         json_object_set_string(md, "deletionTimestamp", ts);
-                        json_object_set_int(md, "deletionGracePeriodSeconds", grace > 0 ? grace : 0);
+                        json_object_set_int(md, "deletionGracePeriodSeconds",
+                                            grace > 0 ? grace : 0);
                         changed = true;
-                } else if (grace >= 0 && grace < json_object_get_int(md, "deletionGracePeriodSeconds", 0)) {
+                } else if (grace >= 0 &&
+                           grace < json_object_get_int(md, "deletionGracePeriodSeconds", 0)) {
                         /* A shorter grace period may be asked for later. */
                         char ts[32];
                         objmeta_format_time(time(NULL) + grace, ts);
@@ -962,7 +992,8 @@ static int delete_one(reg *g, const char *ns, const char *name, const delete_opt
                 *ret_deleted = false;
                 return 0;
         }
-        *ret_answer = api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, name, NULL));
+        *ret_answer = api_respond_status(
+                g->r, status_conflict(g->res->group, g->res->plural, name, NULL));
         return -ESTALE;
 }
 
@@ -972,7 +1003,8 @@ static int do_delete(reg *g) {
             (streq(g->ri->name, "default") || streq(g->ri->name, "kube-system") ||
              streq(g->ri->name, "kube-public"))) {
                 _cleanup_free_ char *m = xasprintf(
-                        "namespaces \"%s\" is forbidden: this namespace may not be deleted", g->ri->name);
+                        "namespaces \"%s\" is forbidden: this namespace may not be deleted",
+                        g->ri->name);
                 json *d = json_new_object();
                 json_object_set_string(d, "name", g->ri->name);
                 json_object_set_string(d, "kind", "namespaces");
@@ -1073,7 +1105,8 @@ static int do_binding(reg *g, const char *pod_name) {
         }
         if (kind && *kind && !streq(kind, "Node")) {
                 json *causes = json_new_array();
-                _cleanup_free_ char *m = xasprintf("Unsupported value: \"%s\": supported values: \"Node\"", kind);
+                _cleanup_free_ char *m =
+                        xasprintf("Unsupported value: \"%s\": supported values: \"Node\"", kind);
                 status_add_cause(causes, "FieldValueNotSupported", "target.kind", m);
                 return api_respond_status(g->r, status_invalid("", "Binding", pod_name, causes));
         }
@@ -1086,14 +1119,17 @@ static int do_binding(reg *g, const char *pod_name) {
                         return respond_store_error(g, q, pod_name, err);
                 _cleanup_json_ json *pod = NULL;
                 if (json_parse(kv->value, kv->value_len, NULL, &pod, NULL) < 0)
-                        return api_respond_status(g->r, status_internal_error("stored object is corrupt"));
+                        return api_respond_status(
+                                g->r, status_internal_error("stored object is corrupt"));
                 if (json_get(pod, "metadata", "deletionTimestamp", NULL)) {
-                        _cleanup_free_ char *m = xasprintf("pod %s is being deleted, cannot be assigned to a host", pod_name);
+                        _cleanup_free_ char *m = xasprintf(
+                                "pod %s is being deleted, cannot be assigned to a host", pod_name);
                         return api_respond_status(g->r, status_conflict("", "pods", pod_name, m));
                 }
                 const char *cur = json_get_str(pod, "spec", "nodeName", NULL);
                 if (cur && *cur) {
-                        _cleanup_free_ char *m = xasprintf("pod %s is already assigned to node \"%s\"", pod_name, cur);
+                        _cleanup_free_ char *m = xasprintf(
+                                "pod %s is already assigned to node \"%s\"", pod_name, cur);
                         return api_respond_status(g->r, status_conflict("", "pods", pod_name, m));
                 }
                 json_object_set_string(json_object_ensure_object(pod, "spec"), "nodeName", node);
@@ -1118,8 +1154,8 @@ static int do_binding(reg *g, const char *pod_name) {
 /* Does a PodDisruptionBudget forbid evicting `pod` now? Fills *ret_pdb with
  * the name of the first one that does. */
 static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
-        _cleanup_free_ char *prefix = xasprintf("/registry/poddisruptionbudgets.policy/%s/",
-                                                g->ri->namespace_);
+        _cleanup_free_ char *prefix =
+                xasprintf("/registry/poddisruptionbudgets.policy/%s/", g->ri->namespace_);
         store_list_opts o = { .prefix = prefix };
         _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
         int q = store_list(g->st, &o, &lr, NULL);
@@ -1131,7 +1167,8 @@ static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
                 if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL, &pdb, NULL) < 0)
                         continue;
                 label_selector *sel = NULL;
-                if (label_selector_from_json(json_get(pdb, "spec", "selector", NULL), &sel, NULL) < 0)
+                if (label_selector_from_json(json_get(pdb, "spec", "selector", NULL), &sel, NULL) <
+                    0)
                         continue;
                 bool selects = !label_selector_matches_nothing(sel) &&
                                label_selector_matches_json(sel, labels);
@@ -1140,7 +1177,8 @@ static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
                         continue;
                 /* The disruption controller keeps disruptionsAllowed; until it
                  * has counted (no status), nothing may be evicted, as upstream. */
-                if (json_object_get_int(json_object_get(pdb, "status"), "disruptionsAllowed", 0) <= 0) {
+                if (json_object_get_int(json_object_get(pdb, "status"), "disruptionsAllowed", 0) <=
+                    0) {
                         *ret_pdb = xstrdup(json_get_str(pdb, "metadata", "name", NULL) ?: "");
                         return 1;
                 }
@@ -1156,7 +1194,9 @@ static int do_eviction(reg *g) {
                 return answer;
         const char *n = json_get_str(ev, "metadata", "name", NULL);
         if (n && !streq(n, g->ri->name))
-                return api_respond_status(g->r, status_bad_request("name in URL does not match name in Eviction object"));
+                return api_respond_status(
+                        g->r,
+                        status_bad_request("name in URL does not match name in Eviction object"));
         bool dry = dry_run(g, &answer);
         if (answer != MHD_NO_ANSWER)
                 return answer;
@@ -1167,7 +1207,8 @@ static int do_eviction(reg *g) {
         /* A pod that is done, or already going, needs no budget. */
         const char *phase = json_get_str(pod, "status", "phase", NULL);
         bool exempt = streq_ptr(phase, "Succeeded") || streq_ptr(phase, "Failed") ||
-                      streq_ptr(phase, "Pending") || json_get(pod, "metadata", "deletionTimestamp", NULL);
+                      streq_ptr(phase, "Pending") ||
+                      json_get(pod, "metadata", "deletionTimestamp", NULL);
         _cleanup_free_ char *pdb = NULL;
         if (!exempt && eviction_blocked(g, pod, &pdb) > 0) {
                 _cleanup_free_ char *m = xasprintf(
@@ -1177,7 +1218,8 @@ static int do_eviction(reg *g) {
                 json *c = json_new_object();
                 json_object_set_string(c, "reason", "DisruptionBudget");
                 _cleanup_free_ char *cm = xasprintf(
-                        "The disruption budget %s needs more healthy pods to allow the eviction", pdb);
+                        "The disruption budget %s needs more healthy pods to allow the eviction",
+                        pdb);
                 json_object_set_string(c, "message", cm);
                 json_array_append(causes, c);
                 json_object_set(d, "causes", causes);
@@ -1214,13 +1256,16 @@ static json *scale_of(const json *obj, int64_t rev) {
         json_object_set(sc, "metadata", md);
         set_resource_version(sc, rev);
         json *spec = json_new_object();
-        json_object_set_int(spec, "replicas", json_object_get_int(json_object_get(obj, "spec"), "replicas", 1));
+        json_object_set_int(spec, "replicas",
+                            json_object_get_int(json_object_get(obj, "spec"), "replicas", 1));
         json_object_set(sc, "spec", spec);
         json *st = json_new_object();
-        json_object_set_int(st, "replicas", json_object_get_int(json_object_get(obj, "status"), "replicas", 0));
+        json_object_set_int(st, "replicas",
+                            json_object_get_int(json_object_get(obj, "status"), "replicas", 0));
         const json *sel = json_get(obj, "spec", "selector", NULL);
         _cleanup_free_ char *sels = NULL;
-        if (json_is_object(sel) && (json_object_get(sel, "matchLabels") || json_object_get(sel, "matchExpressions"))) {
+        if (json_is_object(sel) &&
+            (json_object_get(sel, "matchLabels") || json_object_get(sel, "matchExpressions"))) {
                 label_selector *ls = NULL;
                 if (label_selector_from_json(sel, &ls, NULL) >= 0) {
                         sels = label_selector_to_string(ls);
@@ -1255,8 +1300,10 @@ static int do_scale(reg *g) {
                 if (pt < 0)
                         return api_respond_status(g->r, status_unsupported_media_type(NULL));
                 _cleanup_error_ tm_error *err = NULL;
-                if (json_parse(g->r->body.data ? g->r->body.data : "", g->r->body.len, NULL, &patch, &err) < 0) {
-                        _cleanup_free_ char *m = xasprintf("error decoding patch: %s", tm_error_msg(err));
+                if (json_parse(g->r->body.data ? g->r->body.data : "", g->r->body.len, NULL, &patch,
+                               &err) < 0) {
+                        _cleanup_free_ char *m =
+                                xasprintf("error decoding patch: %s", tm_error_msg(err));
                         return api_respond_status(g->r, status_bad_request(m));
                 }
         } else if (g->ri->verb == VERB_UPDATE) {
@@ -1275,29 +1322,38 @@ static int do_scale(reg *g) {
                 if (patch) {
                         _cleanup_error_ tm_error *err = NULL;
                         int q = patch_apply(pt, sc, patch,
-                                            schema_type_by_gvk("autoscaling", "v1", "Scale"), &want, &err);
+                                            schema_type_by_gvk("autoscaling", "v1", "Scale"), &want,
+                                            &err);
                         if (q < 0)
-                                return api_respond_status(g->r, status_failure(patch_error_http_status(q),
-                                                                               patch_error_reason(q),
-                                                                               tm_error_msg(err), NULL));
+                                return api_respond_status(g->r,
+                                                          status_failure(patch_error_http_status(q),
+                                                                         patch_error_reason(q),
+                                                                         tm_error_msg(err), NULL));
                 } else
                         want = json_copy(body);
                 const char *rv = json_get_str(want, "metadata", "resourceVersion", NULL);
                 char cur_rv[32];
                 snprintf(cur_rv, sizeof cur_rv, "%" PRId64, cur_rev);
                 if (rv && *rv && !streq(rv, cur_rv))
-                        return api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+                        return api_respond_status(
+                                g->r,
+                                status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
                 json *replicas = json_get(want, "spec", "replicas", NULL);
                 if (!json_is_int(replicas) || json_int(replicas) < 0) {
                         json *causes = json_new_array();
-                        status_add_cause(causes, json_is_int(replicas) ? "FieldValueInvalid" : "FieldValueRequired",
-                                         "spec.replicas",
-                                         json_is_int(replicas) ? "Invalid value: must be greater than or equal to 0"
-                                                               : "Required value");
-                        return api_respond_status(g->r, status_invalid("autoscaling", "Scale", g->ri->name, causes));
+                        status_add_cause(
+                                causes,
+                                json_is_int(replicas) ? "FieldValueInvalid" : "FieldValueRequired",
+                                "spec.replicas",
+                                json_is_int(replicas)
+                                        ? "Invalid value: must be greater than or equal to 0"
+                                        : "Required value");
+                        return api_respond_status(
+                                g->r, status_invalid("autoscaling", "Scale", g->ri->name, causes));
                 }
                 _cleanup_json_ json *obj = json_copy(old);
-                json_object_set_int(json_object_ensure_object(obj, "spec"), "replicas", json_int(replicas));
+                json_object_set_int(json_object_ensure_object(obj, "spec"), "replicas",
+                                    json_int(replicas));
                 /* A scale is a main-resource update without a body's say on
                  * anything else. */
                 strategy_prepare_for_update(g->res, NULL, obj, old);
@@ -1321,12 +1377,15 @@ static int do_scale(reg *g) {
                 sc = scale_of(obj, rev);
                 return respond_object(g, 200, sc);
         }
-        return api_respond_status(g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+        return api_respond_status(
+                g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
 }
 
 /* ---- dispatch ------------------------------------------------------------------ */
 
-static void reg_done(reg *g) { strv_free(g->duplicates); }
+static void reg_done(reg *g) {
+        strv_free(g->duplicates);
+}
 
 static bool verb_allowed(const char *const *verbs, const char *verb) {
         return schema_strv_contains(verbs, verb);
@@ -1337,20 +1396,25 @@ int registry_handle(api_request *r, const request_info *ri) {
         g.res = schema_resource_lookup(ri->group, ri->version, ri->resource);
         if (!g.res || (!g.res->namespaced && ri->namespace_ && !streq(ri->resource, "namespaces")))
                 return api_respond_status(
-                        r, status_failure(404, "NotFound",
-                                          "the server could not find the requested resource", NULL));
+                        r,
+                        status_failure(404, "NotFound",
+                                       "the server could not find the requested resource", NULL));
         const char *verb = request_verb_to_string(ri->verb);
 
         if (ri->subresource) {
-                const struct schema_subresource *sub = schema_subresource_lookup(g.res, ri->subresource);
+                const struct schema_subresource *sub =
+                        schema_subresource_lookup(g.res, ri->subresource);
                 if (!sub || (ri->parts && ri->parts[3]))
                         return api_respond_status(
-                                r, status_failure(404, "NotFound",
-                                                  "the server could not find the requested resource",
-                                                  NULL));
+                                r,
+                                status_failure(404, "NotFound",
+                                               "the server could not find the requested resource",
+                                               NULL));
                 if (!verb_allowed(sub->verbs, verb)) {
-                        _cleanup_free_ char *res = xasprintf("%s/%s", g.res->plural, ri->subresource);
-                        return api_respond_status(r, status_method_not_allowed(g.res->group, res, verb));
+                        _cleanup_free_ char *res =
+                                xasprintf("%s/%s", g.res->plural, ri->subresource);
+                        return api_respond_status(
+                                r, status_method_not_allowed(g.res->group, res, verb));
                 }
                 if (streq(ri->subresource, "status")) {
                         switch (ri->verb) {
@@ -1389,7 +1453,8 @@ int registry_handle(api_request *r, const request_info *ri) {
         }
 
         if (!verb_allowed(g.res->verbs, verb))
-                return api_respond_status(r, status_method_not_allowed(g.res->group, g.res->plural, verb));
+                return api_respond_status(
+                        r, status_method_not_allowed(g.res->group, g.res->plural, verb));
 
         switch (ri->verb) {
         case VERB_GET:
@@ -1400,7 +1465,8 @@ int registry_handle(api_request *r, const request_info *ri) {
                 return watch_serve(r, g.res, ri);
         case VERB_CREATE:
                 if (ri->name)
-                        return api_respond_status(r, status_method_not_allowed(g.res->group, g.res->plural, verb));
+                        return api_respond_status(
+                                r, status_method_not_allowed(g.res->group, g.res->plural, verb));
                 return do_create(&g);
         case VERB_UPDATE:
                 return do_update(&g);
@@ -1411,7 +1477,8 @@ int registry_handle(api_request *r, const request_info *ri) {
         case VERB_DELETECOLLECTION:
                 return do_delete_collection(&g);
         default:
-                return api_respond_status(r, status_method_not_allowed(g.res->group, g.res->plural, verb));
+                return api_respond_status(
+                        r, status_method_not_allowed(g.res->group, g.res->plural, verb));
         }
 }
 

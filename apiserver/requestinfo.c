@@ -9,8 +9,9 @@
 #include "util.h"
 
 static const char *const verb_names[_VERB_MAX] = {
-        [VERB_GET] = "get",       [VERB_LIST] = "list",     [VERB_WATCH] = "watch",
-        [VERB_CREATE] = "create", [VERB_UPDATE] = "update", [VERB_PATCH] = "patch",
+        [VERB_GET] = "get",       [VERB_LIST] = "list",
+        [VERB_WATCH] = "watch",   [VERB_CREATE] = "create",
+        [VERB_UPDATE] = "update", [VERB_PATCH] = "patch",
         [VERB_DELETE] = "delete", [VERB_DELETECOLLECTION] = "deletecollection",
 };
 

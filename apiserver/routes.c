@@ -29,8 +29,7 @@ static int serve_version(api_request *r) {
 }
 
 static int serve_text(api_request *r, unsigned code, const char *text) {
-        return api_respond_bytes(r, code, "text/plain; charset=utf-8", xstrdup(text),
-                                 strlen(text));
+        return api_respond_bytes(r, code, "text/plain; charset=utf-8", xstrdup(text), strlen(text));
 }
 
 static int serve_health(api_request *r, const char *what) {

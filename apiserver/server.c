@@ -103,9 +103,8 @@ static bool is_long_running(api_request *r) {
         const char *w = api_request_query(r, "watch");
         if (w && (streq(w, "1") || streq(w, "true")))
                 return true;
-        return strstr(r->url, "/watch/") || endswith(r->url, "/log") ||
-               endswith(r->url, "/exec") || endswith(r->url, "/attach") ||
-               endswith(r->url, "/portforward");
+        return strstr(r->url, "/watch/") || endswith(r->url, "/log") || endswith(r->url, "/exec") ||
+               endswith(r->url, "/attach") || endswith(r->url, "/portforward");
 }
 
 /* Max-in-flight admission: 429 + Retry-After past the limit. */
@@ -132,9 +131,8 @@ static void inflight_release(api_request *r) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
         apiserver *srv = cls;
         api_request *r = *con_cls;
 
@@ -234,9 +232,8 @@ int apiserver_start(apiserver *srv, tm_error **err) {
                 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                         MHD_USE_ITC,
                 srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &sa,
-                MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
-                MHD_OPTION_THREAD_STACK_SIZE, (size_t)512 * 1024,
+                MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                (size_t)128 * 1024, MHD_OPTION_THREAD_STACK_SIZE, (size_t)512 * 1024,
                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_connections,
                 MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U, MHD_OPTION_END);
         if (!srv->mhd)

@@ -50,8 +50,8 @@ static json *details_for(const char *group, const char *kind, const char *name) 
 
 json *status_not_found(const char *group, const char *resource, const char *name) {
         _cleanup_free_ char *qr = status_qualified_resource(group, resource);
-        _cleanup_free_ char *msg = name ? xasprintf("%s \"%s\" not found", qr, name)
-                                        : xasprintf("%s not found", qr);
+        _cleanup_free_ char *msg =
+                name ? xasprintf("%s \"%s\" not found", qr, name) : xasprintf("%s not found", qr);
         return status_failure(404, "NotFound", msg, details_for(group, resource, name));
 }
 
@@ -61,8 +61,7 @@ json *status_already_exists(const char *group, const char *resource, const char 
         return status_failure(409, "AlreadyExists", msg, details_for(group, resource, name));
 }
 
-json *status_conflict(const char *group, const char *resource, const char *name,
-                      const char *why) {
+json *status_conflict(const char *group, const char *resource, const char *name, const char *why) {
         _cleanup_free_ char *qr = status_qualified_resource(group, resource);
         _cleanup_free_ char *msg =
                 xasprintf("Operation cannot be fulfilled on %s \"%s\": %s", qr, name,
@@ -113,7 +112,9 @@ json *status_entity_too_large(size_t limit) {
         return status_failure(413, "RequestEntityTooLarge", msg, NULL);
 }
 
-json *status_expired(const char *message) { return status_failure(410, "Expired", message, NULL); }
+json *status_expired(const char *message) {
+        return status_failure(410, "Expired", message, NULL);
+}
 
 json *status_internal_error(const char *message) {
         _cleanup_free_ char *msg =
@@ -162,4 +163,6 @@ json *status_invalid(const char *group, const char *kind, const char *name, json
         return status_failure(422, "Invalid", m.data, d);
 }
 
-int status_code(const json *status) { return (int)json_object_get_int(status, "code", 500); }
+int status_code(const json *status) {
+        return (int)json_object_get_int(status, "code", 500);
+}

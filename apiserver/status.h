@@ -17,8 +17,7 @@ char *status_qualified_resource(const char *group, const char *resource);
 
 json *status_not_found(const char *group, const char *resource, const char *name);
 json *status_already_exists(const char *group, const char *resource, const char *name);
-json *status_conflict(const char *group, const char *resource, const char *name,
-                      const char *why);
+json *status_conflict(const char *group, const char *resource, const char *name, const char *why);
 json *status_bad_request(const char *message);
 json *status_method_not_allowed(const char *group, const char *resource, const char *action);
 json *status_unsupported_media_type(const char *content_type);

@@ -77,7 +77,9 @@ static void defaults_value(const struct schema_value *v, json *val) {
         }
 }
 
-void strategy_apply_defaults(const struct schema_type *t, json *obj) { defaults_object(t, obj); }
+void strategy_apply_defaults(const struct schema_type *t, json *obj) {
+        defaults_object(t, obj);
+}
 
 /* ---- per-kind preparation --------------------------------------------------------- */
 
@@ -88,10 +90,24 @@ static bool has_subresource(const struct schema_resource *res, const char *name)
 /* Kinds whose metadata.generation counts spec changes. */
 static bool tracks_generation(const struct schema_resource *res) {
         static const char *const plurals[] = {
-                "deployments", "replicasets", "daemonsets", "statefulsets", "jobs", "cronjobs",
-                "horizontalpodautoscalers", "poddisruptionbudgets", "replicationcontrollers",
-                "networkpolicies", "ingresses", "priorityclasses", "storageclasses", "csidrivers",
-                "volumeattachments", "runtimeclasses", "ingressclasses", NULL,
+                "deployments",
+                "replicasets",
+                "daemonsets",
+                "statefulsets",
+                "jobs",
+                "cronjobs",
+                "horizontalpodautoscalers",
+                "poddisruptionbudgets",
+                "replicationcontrollers",
+                "networkpolicies",
+                "ingresses",
+                "priorityclasses",
+                "storageclasses",
+                "csidrivers",
+                "volumeattachments",
+                "runtimeclasses",
+                "ingressclasses",
+                NULL,
         };
         return schema_strv_contains(plurals, res->plural);
 }
@@ -165,7 +181,8 @@ static void workload_defaults(const struct schema_resource *res, json *obj) {
                 if (!json_object_get(spec, "podManagementPolicy"))
                         json_object_set_string(spec, "podManagementPolicy", "OrderedReady");
                 if (!json_object_get(spec, "persistentVolumeClaimRetentionPolicy")) {
-                        json *p = json_object_ensure_object(spec, "persistentVolumeClaimRetentionPolicy");
+                        json *p = json_object_ensure_object(spec,
+                                                            "persistentVolumeClaimRetentionPolicy");
                         json_object_set_string(p, "whenDeleted", "Retain");
                         json_object_set_string(p, "whenScaled", "Retain");
                 }
@@ -250,7 +267,8 @@ void strategy_prepare_for_update(const struct schema_resource *res, const char *
         }
         if (tracks_generation(res) &&
             !json_equal(json_object_get(obj, "spec"), json_object_get(old, "spec")))
-                json_object_set_int(md, "generation", json_object_get_int(omd, "generation", 0) + 1);
+                json_object_set_int(md, "generation",
+                                    json_object_get_int(omd, "generation", 0) + 1);
 }
 
 /* ---- validation ---------------------------------------------------------------- */
@@ -262,12 +280,12 @@ static void add_invalid(json *causes, const char *field, const char *value, cons
 
 #define DNS1123_SUBDOMAIN_MSG                                                                     \
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' " \
-        "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "      \
-        "regex used for validation is "                                                            \
+        "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "     \
+        "regex used for validation is "                                                           \
         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-#define DNS1123_LABEL_MSG                                                                         \
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "  \
-        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "   \
+#define DNS1123_LABEL_MSG                                                                        \
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " \
+        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', " \
         "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 
 /* Kinds whose names are DNS-1123 labels rather than subdomains. */
@@ -292,7 +310,8 @@ static void validate_value(const struct schema_value *v, const json *val, const 
                 if (v->elem && json_is_array(val))
                         for (size_t i = 0; i < json_array_len(val); i++) {
                                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                                validate_value(v->elem, json_array_get(val, i), p, causes, depth + 1);
+                                validate_value(v->elem, json_array_get(val, i), p, causes,
+                                               depth + 1);
                         }
                 break;
         case SCHEMA_MAP:
@@ -313,7 +332,8 @@ static void validate_required(const struct schema_type *t, const json *obj, cons
                               json *causes, int depth) {
         for (size_t i = 0; i < t->n_fields; i++) {
                 const struct schema_field *f = &t->fields[i];
-                _cleanup_free_ char *p = *path ? xasprintf("%s.%s", path, f->name) : xstrdup(f->name);
+                _cleanup_free_ char *p =
+                        *path ? xasprintf("%s.%s", path, f->name) : xstrdup(f->name);
                 const json *val = json_object_get(obj, f->name);
                 if (!val || json_is_null(val)) {
                         if (f->required)
@@ -386,8 +406,10 @@ static void validate_update(const struct schema_resource *res, const json *obj, 
         if (streq(res->group, "batch") && streq(res->plural, "jobs")) {
                 if (!json_equal(json_object_get(ns, "selector"), json_object_get(os, "selector")))
                         add_immutable(causes, "spec.selector", json_object_get(ns, "selector"));
-                if (!json_equal(json_object_get(ns, "completions"), json_object_get(os, "completions")))
-                        add_immutable(causes, "spec.completions", json_object_get(ns, "completions"));
+                if (!json_equal(json_object_get(ns, "completions"),
+                                json_object_get(os, "completions")))
+                        add_immutable(causes, "spec.completions",
+                                      json_object_get(ns, "completions"));
         }
         if (!*res->group && streq(res->plural, "services")) {
                 const char *oip = json_object_get_string(os, "clusterIP");
@@ -570,7 +592,8 @@ int64_t strategy_grace_period(const struct schema_resource *res, const json *obj
                 return 0;
         if (requested >= 0)
                 return requested;
-        return json_object_get_int(json_object_get(obj, "spec"), "terminationGracePeriodSeconds", 30);
+        return json_object_get_int(json_object_get(obj, "spec"), "terminationGracePeriodSeconds",
+                                   30);
 }
 
 bool strategy_on_delete(const struct schema_resource *res, json *obj) {
@@ -598,7 +621,8 @@ void strategy_on_binding(json *pod) {
         json_object_set(c, "lastProbeTime", json_new_null());
         json_object_set_string(c, "lastTransitionTime", ts);
         for (size_t i = 0; i < json_array_len(conds); i++)
-                if (streq_ptr(json_object_get_string(json_array_get(conds, i), "type"), "PodScheduled")) {
+                if (streq_ptr(json_object_get_string(json_array_get(conds, i), "type"),
+                              "PodScheduled")) {
                         json_array_set(conds, i, c);
                         return;
                 }

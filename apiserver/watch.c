@@ -67,7 +67,7 @@ typedef struct watcher {
         char *prefix; /* key prefix: the namespace, or the resource */
         label_selector *labels;
         field_selector *fields;
-        char *name; /* metadata.name=... narrows to one key */
+        char *name;       /* metadata.name=... narrows to one key */
         int64_t next_rev; /* events with rev < next_rev were sent already */
         bool bookmarks;
         int64_t deadline_ms;
@@ -76,8 +76,8 @@ typedef struct watcher {
         size_t out_off;
         pthread_cond_t wake; /* data queued or done */
         int fd;              /* the client's socket, to notice it leave */
-        bool done;   /* no more events: end the stream once out is drained */
-        bool closed; /* the response is gone */
+        bool done;           /* no more events: end the stream once out is drained */
+        bool closed;         /* the response is gone */
         bool registered;
         /* kubectl get -w: each event's object as a one-row Table */
         bool table;
@@ -181,8 +181,8 @@ static void push_bookmark(watcher *w, const struct schema_resource *res, int64_t
                           bool initial_end) {
         _cleanup_json_ json *o = json_new_object();
         json_object_set_string(o, "kind", res->kind);
-        _cleanup_free_ char *av = *res->group ? xasprintf("%s/%s", res->group, res->version)
-                                              : xstrdup(res->version);
+        _cleanup_free_ char *av =
+                *res->group ? xasprintf("%s/%s", res->group, res->version) : xstrdup(res->version);
         json_object_set_string(o, "apiVersion", av);
         json *md = json_object_ensure_object(o, "metadata");
         char rv[32];
@@ -260,8 +260,9 @@ static void deliver_locked(watcher *w, cached_event *e) {
         if (w->labels || w->fields)
                 event_parse(e);
         bool now = e->type != STORE_EVENT_DELETED && watcher_matches(w, e->key, e->obj);
-        bool before = e->type == STORE_EVENT_DELETED ? watcher_matches(w, e->key, e->obj)
-                                                     : e->prev_text && watcher_matches(w, e->key, e->prev);
+        bool before = e->type == STORE_EVENT_DELETED
+                              ? watcher_matches(w, e->key, e->obj)
+                              : e->prev_text && watcher_matches(w, e->key, e->prev);
         const char *type = NULL;
         if (e->type == STORE_EVENT_DELETED)
                 type = before ? "DELETED" : NULL;
@@ -630,9 +631,8 @@ static int parse_rv(const char *s, int64_t *ret) {
 }
 
 static int start_stream(api_request *r, watcher *w) {
-        struct MHD_Response *resp =
-                MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, watch_reader, w,
-                                                  watch_reader_free);
+        struct MHD_Response *resp = MHD_create_response_from_callback(
+                MHD_SIZE_UNKNOWN, 32 * 1024, watch_reader, w, watch_reader_free);
         if (!resp)
                 return MHD_NO;
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -679,7 +679,8 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 struct table_accept ta;
                 if (table_negotiate(accept, &ta, &err) < 0) {
                         watcher_unref(w);
-                        return api_respond_status(r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
+                        return api_respond_status(
+                                r, status_failure(406, "NotAcceptable", tm_error_msg(err), NULL));
                 }
                 w->table = ta.table;
                 w->table_opts = (struct table_options)TABLE_OPTIONS_INIT;
@@ -707,11 +708,13 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 if (!m || !streq(m, "NotOlderThan") || !w->bookmarks) {
                         watcher_unref(w);
                         json *causes = json_new_array();
-                        status_add_cause(causes, "FieldValueForbidden", "sendInitialEvents",
-                                         "Forbidden: sendInitialEvents is forbidden for watch unless "
-                                         "resourceVersionMatch is set to NotOlderThan and "
-                                         "allowWatchBookmarks is true");
-                        return api_respond_status(r, status_invalid("meta.k8s.io", "ListOptions", "", causes));
+                        status_add_cause(
+                                causes, "FieldValueForbidden", "sendInitialEvents",
+                                "Forbidden: sendInitialEvents is forbidden for watch unless "
+                                "resourceVersionMatch is set to NotOlderThan and "
+                                "allowWatchBookmarks is true");
+                        return api_respond_status(
+                                r, status_invalid("meta.k8s.io", "ListOptions", "", causes));
                 }
         }
         int64_t rv = 0;
@@ -735,8 +738,9 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
         if (!initial && rv < c->complete_from) {
                 pthread_mutex_unlock(&c->lock);
                 /* As upstream: 200, then one ERROR event with 410 Expired. */
-                _cleanup_free_ char *m = xasprintf("too old resource version: %" PRId64 " (%" PRId64 ")",
-                                                   rv, c->complete_from + 1);
+                _cleanup_free_ char *m =
+                        xasprintf("too old resource version: %" PRId64 " (%" PRId64 ")", rv,
+                                  c->complete_from + 1);
                 pthread_mutex_lock(&w->lock);
                 push_status_error(w, status_expired(m));
                 w->done = true;
@@ -770,8 +774,10 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 strbuf init = STRBUF_INIT;
                 _cleanup_free_ char *after = NULL;
                 for (;;) {
-                        store_list_opts o = { .prefix = w->prefix, .after_key = after,
-                                              .revision = start, .limit = 500 };
+                        store_list_opts o = { .prefix = w->prefix,
+                                              .after_key = after,
+                                              .revision = start,
+                                              .limit = 500 };
                         _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
                         tm_error_free(err);
                         err = NULL;
@@ -785,7 +791,8 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                         }
                         for (size_t i = 0; i < lr->n_items; i++) {
                                 _cleanup_json_ json *obj = NULL;
-                                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL, &obj, NULL) < 0)
+                                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL,
+                                               &obj, NULL) < 0)
                                         continue;
                                 set_rv(obj, lr->items[i].mod_revision);
                                 if (!watcher_matches(w, lr->items[i].key, obj))

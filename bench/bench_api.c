@@ -82,7 +82,8 @@ static void *client_thread(void *arg) {
                         continue;
                 }
                 if (r->n == r->cap)
-                        r->lat = xreallocarray(r->lat, r->cap = r->cap ? r->cap * 2 : 4096, sizeof(double));
+                        r->lat = xreallocarray(r->lat, r->cap = r->cap ? r->cap * 2 : 4096,
+                                               sizeof(double));
                 r->lat[r->n++] = dt;
         }
         return NULL;
@@ -157,7 +158,8 @@ static int timonier_request(target *tg, http_client *c, op o, int t, long i) {
                 return http_post_json(c, "/api/v1/namespaces/bench/configmaps", cm, &res, NULL);
         }
         case OP_GET:
-                snprintf(path, sizeof path, "/api/v1/namespaces/bench/configmaps/b%d-%d-%ld", phase, t, i % 16);
+                snprintf(path, sizeof path, "/api/v1/namespaces/bench/configmaps/b%d-%d-%ld", phase,
+                         t, i % 16);
                 return http_get_json(c, path, &res, NULL);
         case OP_LIST:
                 return http_get_json(c, "/api/v1/namespaces/listing/configmaps", &res, NULL);
@@ -165,7 +167,8 @@ static int timonier_request(target *tg, http_client *c, op o, int t, long i) {
                 char v[32];
                 snprintf(v, sizeof v, "%ld", i); /* a real change each time */
                 _cleanup_json_ json *cm = configmap(t, i % 16, v);
-                snprintf(path, sizeof path, "/api/v1/namespaces/bench/configmaps/b%d-%d-%ld", phase, t, i % 16);
+                snprintf(path, sizeof path, "/api/v1/namespaces/bench/configmaps/b%d-%d-%ld", phase,
+                         t, i % 16);
                 return http_put_json(c, path, cm, &res, NULL); /* unconditional */
         }
         default:
@@ -204,10 +207,15 @@ static pid_t start_etcd(const char *dir, int port, char *url, size_t n) {
         snprintf(client, sizeof client, "http://127.0.0.1:%d", port);
         snprintf(peer, sizeof peer, "http://127.0.0.1:%d", port + 1);
         snprintf(cluster, sizeof cluster, "bench=%s", peer);
-        char *argv[] = { "etcd", "--name", "bench", "--data-dir", (char *)dir,
-                         "--listen-client-urls", client, "--advertise-client-urls", client,
-                         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                         "--initial-cluster", cluster, "--log-level", "error", NULL };
+        char *argv[] = { "etcd",      "--name",
+                         "bench",     "--data-dir",
+                         (char *)dir, "--listen-client-urls",
+                         client,      "--advertise-client-urls",
+                         client,      "--listen-peer-urls",
+                         peer,        "--initial-advertise-peer-urls",
+                         peer,        "--initial-cluster",
+                         cluster,     "--log-level",
+                         "error",     NULL };
         pid_t pid;
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
@@ -280,7 +288,12 @@ static void fill_pods(const char *url, long from, long to) {
         pod_loader p[T];
         atomic_long done = 0;
         for (int t = 0; t < T; t++) {
-                p[t] = (pod_loader){ .url = (char *)url, .t = t, .threads = T, .from = from, .to = to, .done = &done };
+                p[t] = (pod_loader){ .url = (char *)url,
+                                     .t = t,
+                                     .threads = T,
+                                     .from = from,
+                                     .to = to,
+                                     .done = &done };
                 pthread_create(&th[t], NULL, load_pods, &p[t]);
         }
         for (int t = 0; t < T; t++)
@@ -321,8 +334,10 @@ static void watch_fanout(const char *url, int watchers) {
         http_watcher_new(&hw, NULL);
         fanout f = { 0 };
         for (int i = 0; i < watchers; i++)
-                http_watcher_add(hw, c, "/api/v1/namespaces/fan/configmaps?fieldSelector=metadata.name%3Dfan",
-                                 start, fan_event, fan_end, &f, NULL, NULL);
+                http_watcher_add(
+                        hw, c,
+                        "/api/v1/namespaces/fan/configmaps?fieldSelector=metadata.name%3Dfan",
+                        start, fan_event, fan_end, &f, NULL, NULL);
         /* let every stream connect */
         for (int i = 0; i < 40; i++)
                 http_watcher_run_once(hw, 50, NULL);
@@ -347,7 +362,8 @@ static void watch_fanout(const char *url, int watchers) {
         printf("\nwatch fan-out: %d watchers, %d updates: %zu of %d deliveries\n", watchers, rounds,
                f.n, watchers * rounds);
         if (f.n)
-                printf("  delivery latency (write sent -> event received): p50 %.1f ms, p99 %.1f ms (goal p99 < 50 ms at 100 clients is for requests; no upstream figure)\n",
+                printf("  delivery latency (write sent -> event received): p50 %.1f ms, p99 %.1f "
+                       "ms (goal p99 < 50 ms at 100 clients is for requests; no upstream figure)\n",
                        f.lat[f.n / 2], f.lat[(size_t)((double)f.n * 0.99)]);
         free(f.lat);
 }
@@ -375,7 +391,8 @@ int main(int argc, char **argv) {
                 else if (streq(argv[i], "--skip-etcd"))
                         skip_etcd = true;
                 else {
-                        fprintf(stderr, "usage: bench_api [--seconds N] [--pods N] [--watchers N] [--skip-etcd]\n");
+                        fprintf(stderr, "usage: bench_api [--seconds N] [--pods N] [--watchers N] "
+                                        "[--skip-etcd]\n");
                         return 2;
                 }
         }
@@ -400,9 +417,11 @@ int main(int argc, char **argv) {
         target etcd = { .name = "etcd", .request = etcd_request };
         pid_t epid = -1;
         if (!skip_etcd) {
-                epid = start_etcd(edir, 23790 + (int)(getpid() % 1000) * 2, etcd.url, sizeof etcd.url);
+                epid = start_etcd(edir, 23790 + (int)(getpid() % 1000) * 2, etcd.url,
+                                  sizeof etcd.url);
                 if (epid < 0) {
-                        fprintf(stderr, "bench_api: cannot start etcd (install the Debian package etcd-server)\n");
+                        fprintf(stderr, "bench_api: cannot start etcd (install the Debian package "
+                                        "etcd-server)\n");
                         skip_etcd = true;
                 }
         }
@@ -436,11 +455,13 @@ int main(int argc, char **argv) {
                 }
         }
 
-        printf("bench_api: %.0f s per phase; timonier-apiserver (SQLite, synchronous=FULL) vs etcd 3.4 "
-               "(bbolt, fsync per batch) via its v3 JSON gateway; both over HTTP/1.1 on loopback\n\n",
+        printf("bench_api: %.0f s per phase; timonier-apiserver (SQLite, synchronous=FULL) vs etcd "
+               "3.4 "
+               "(bbolt, fsync per batch) via its v3 JSON gateway; both over HTTP/1.1 on "
+               "loopback\n\n",
                seconds_per_phase);
-        printf("%-7s %7s | %10s %8s %8s | %10s %8s %8s | %7s\n", "op", "clients", "timonier/s", "p50 ms",
-               "p99 ms", "etcd/s", "p50 ms", "p99 ms", "ratio");
+        printf("%-7s %7s | %10s %8s %8s | %10s %8s %8s | %7s\n", "op", "clients", "timonier/s",
+               "p50 ms", "p99 ms", "etcd/s", "p50 ms", "p99 ms", "ratio");
         static const int levels[] = { 1, 10, 100 };
         for (int oi = 0; oi < _OP_MAX; oi++)
                 for (size_t li = 0; li < ELEMENTSOF(levels); li++) {
@@ -472,7 +493,8 @@ int main(int argc, char **argv) {
                 fill_pods(tim.url, stored, marks[i]);
                 double dt = now_s() - t0;
                 stored = marks[i];
-                printf("  %6ld pods stored: %ld MiB RSS (loaded %ld pods at %.0f/s with 16 clients)\n",
+                printf("  %6ld pods stored: %ld MiB RSS (loaded %ld pods at %.0f/s with 16 "
+                       "clients)\n",
                        stored, rss_kib(tpid) / 1024, marks[i] - (i ? marks[i - 1] : 0),
                        (double)(marks[i] - (i ? marks[i - 1] : 0)) / dt);
                 fflush(stdout);

@@ -47,7 +47,7 @@ struct json {
         };
 };
 
-#define OBJ_INDEX_MIN  16
+#define OBJ_INDEX_MIN 16
 
 /* Parsed trees live in one arena: a tree of a thousand nodes costs a few
  * allocations to build and one pass over its chunks to free, instead of
@@ -111,7 +111,6 @@ static inline void node_taint(json *v) {
                 node_arena(v)->dirty = true;
 }
 
-
 static inline uint32_t key_hash(const char *k, size_t n) {
         uint32_t h = 2166136261u; /* FNV-1a */
         for (size_t i = 0; i < n; i++)
@@ -128,8 +127,8 @@ static inline void index_insert(uint32_t *idx, uint32_t size, const json_member 
         idx[h] = i + 1;
 }
 
-static inline json_member *index_find(const uint32_t *idx, uint32_t size, json_member *ms, const char *key,
-                               size_t klen) {
+static inline json_member *index_find(const uint32_t *idx, uint32_t size, json_member *ms,
+                                      const char *key, size_t klen) {
         uint32_t mask = size - 1;
         for (uint32_t h = key_hash(key, klen) & mask; idx[h]; h = (h + 1) & mask) {
                 json_member *m = &ms[idx[h] - 1];
@@ -152,7 +151,6 @@ static inline uint32_t index_size_for(uint32_t n) {
                 size *= 2;
         return size;
 }
-
 
 /* Bytes of a valid UTF-8 sequence at s (n bytes available), or 0: no
  * overlong forms, surrogates, or code points past U+10FFFF. */

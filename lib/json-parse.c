@@ -507,4 +507,3 @@ int json_parse_ex(const char *buf, size_t len, const json_limits *limits, json *
 int json_parse(const char *buf, size_t len, const json_limits *limits, json **ret, tm_error **err) {
         return json_parse_ex(buf, len, limits, ret, NULL, err);
 }
-

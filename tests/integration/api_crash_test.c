@@ -23,7 +23,7 @@
 #include "tests/integration/server_helper.h"
 #include "tests/tap.h"
 
-#define THREADS 16
+#define THREADS  16
 #define MAX_ACKS 100000
 
 typedef struct ack {
@@ -79,7 +79,8 @@ static void *writer(void *arg) {
                 snprintf(name, sizeof name, "c-%d-%d", t, i);
                 _cleanup_json_ json *body = configmap(name, 0, NULL);
                 _cleanup_json_ json *created = NULL;
-                if (http_post_json(c, "/api/v1/namespaces/default/configmaps", body, &created, NULL) < 0)
+                if (http_post_json(c, "/api/v1/namespaces/default/configmaps", body, &created,
+                                   NULL) < 0)
                         break; /* the server is gone */
                 record(name, 0, rv_of(created));
                 /* update it a few times, each with the resourceVersion read */
@@ -89,7 +90,8 @@ static void *writer(void *arg) {
                         _cleanup_json_ json *upd = configmap(name, u, cur_rv);
                         _cleanup_json_ json *res = NULL;
                         char path[160];
-                        snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s", name);
+                        snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s",
+                                 name);
                         if (http_put_json(c, path, upd, &res, NULL) < 0)
                                 return NULL;
                         record(name, u, rv_of(res));
@@ -137,7 +139,8 @@ int main(void) {
         int64_t max_rv = 0;
         for (size_t i = 0; i < n_acks; i++) {
                 char path[160];
-                snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s", acks[i].name);
+                snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s",
+                         acks[i].name);
                 _cleanup_json_ json *got = NULL;
                 if (http_get_json(c, path, &got, NULL) < 0) {
                         if (lost++ < 5)
@@ -161,7 +164,8 @@ int main(void) {
         _cleanup_json_ json *created = NULL;
         int r = http_post_json(c, "/api/v1/namespaces/default/configmaps", body, &created, NULL);
         ok(r >= 0 && rv_of(created) > max_rv,
-           "a new write gets a resourceVersion above every acknowledged one (%" PRId64 " > %" PRId64 ")",
+           "a new write gets a resourceVersion above every acknowledged one (%" PRId64 " > %" PRId64
+           ")",
            rv_of(created), max_rv);
 
         test_server_stop(pid);

@@ -37,8 +37,8 @@ static bool test_server_read_url(const char *kubeconfig, char *url, size_t n) {
 static pid_t test_server_start_with(const char *dir, const char *extra, char *url, size_t n) {
         const char *top = getenv("top_builddir");
         _cleanup_free_ char *bin = xasprintf("%s/apiserver/timonier-apiserver", top ? top : ".");
-        char *argv[] = { bin,     "--data-dir", (char *)dir,   "--port", "0",
-                         "--log-level", "error", (char *)extra, NULL };
+        char *argv[] = { bin,           "--data-dir", (char *)dir,   "--port", "0",
+                         "--log-level", "error",      (char *)extra, NULL };
         _cleanup_free_ char *kc = xasprintf("%s/admin.kubeconfig", dir);
         unlink(kc);
         pid_t pid;

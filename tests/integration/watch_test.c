@@ -20,8 +20,8 @@
 #include "tests/integration/server_helper.h"
 #include "tests/tap.h"
 
-#define WRITERS 8
-#define WATCHERS 20
+#define WRITERS    8
+#define WATCHERS   20
 #define MAX_WRITES 200000
 
 static char url[128];
@@ -51,9 +51,11 @@ static void *writer(void *arg) {
                 _cleanup_json_ json *res = NULL;
                 int r;
                 if (i < 10)
-                        r = http_post_json(c, "/api/v1/namespaces/default/configmaps", cm, &res, NULL);
+                        r = http_post_json(c, "/api/v1/namespaces/default/configmaps", cm, &res,
+                                           NULL);
                 else {
-                        snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s", name);
+                        snprintf(path, sizeof path, "/api/v1/namespaces/default/configmaps/%s",
+                                 name);
                         r = http_put_json(c, path, cm, &res, NULL); /* unconditional */
                 }
                 if (r < 0)
@@ -73,9 +75,9 @@ static void *writer(void *arg) {
 typedef struct follower {
         http_watcher *hw;
         http_client *c;
-        int64_t last;     /* last revision seen */
+        int64_t last; /* last revision seen */
         size_t n_seen;
-        int64_t *seen;    /* revisions in arrival order */
+        int64_t *seen; /* revisions in arrival order */
         char (*vals)[32];
         unsigned restarts;
         unsigned disorder, errors;
@@ -148,13 +150,16 @@ int main(void) {
         http_client_new(url, &o, &c, NULL);
         _cleanup_json_ json *list = NULL;
         http_get_json(c, "/api/v1/namespaces/default/configmaps", &list, NULL);
-        int64_t start = strtoll(json_get_str(list, "metadata", "resourceVersion", NULL) ?: "0", NULL, 10);
+        int64_t start =
+                strtoll(json_get_str(list, "metadata", "resourceVersion", NULL) ?: "0", NULL, 10);
 
         _cleanup_(http_watcher_freep) http_watcher *hw = NULL;
         http_watcher_new(&hw, NULL);
         follower f[WATCHERS];
         for (int i = 0; i < WATCHERS; i++) {
-                f[i] = (follower){ .hw = hw, .c = c, .last = start,
+                f[i] = (follower){ .hw = hw,
+                                   .c = c,
+                                   .last = start,
                                    .seen = xcalloc(MAX_WRITES, sizeof(int64_t)),
                                    .vals = xcalloc(MAX_WRITES, 32),
                                    .countdown = i % 2 ? 30 + (unsigned)i * 7 : 0 };
@@ -205,11 +210,11 @@ int main(void) {
                 while (a < n_truth || b < f[i].n_seen) {
                         if (b >= f[i].n_seen || (a < n_truth && sorted[a] < f[i].seen[b])) {
                                 if (missing++ < 10)
-                                        diag("watcher %d (%u restarts, last %" PRId64 ") missed revision %" PRId64,
+                                        diag("watcher %d (%u restarts, last %" PRId64
+                                             ") missed revision %" PRId64,
                                              i, f[i].restarts, f[i].last, sorted[a]);
                                 a++;
-                        }
-                        else if (a >= n_truth || f[i].seen[b] < sorted[a])
+                        } else if (a >= n_truth || f[i].seen[b] < sorted[a])
                                 extra++, b++;
                         else
                                 a++, b++;
@@ -223,7 +228,8 @@ int main(void) {
                                         break;
                                 }
         }
-        ok(restarts >= 10, "watchers were restarted mid-stream and resumed (%u restarts)", restarts);
+        ok(restarts >= 10, "watchers were restarted mid-stream and resumed (%u restarts)",
+           restarts);
         is_int(bad_order, 0, "ordered and unique: revisions strictly increase on every watcher");
         is_int(missing, 0, "complete: no watcher missed an acknowledged write");
         is_int(extra, 0, "no watcher saw an event that was not written");
@@ -233,7 +239,9 @@ int main(void) {
          * event with a 410 Expired Status (a server keeping 1 s). */
         char dir2[] = "/tmp/timonier-watch2.XXXXXX";
         char url2[128];
-        pid_t pid2 = mkdtemp(dir2) ? test_server_start_with(dir2, "--history-seconds=1", url2, sizeof url2) : -1;
+        pid_t pid2 = mkdtemp(dir2) ? test_server_start_with(dir2, "--history-seconds=1", url2,
+                                                            sizeof url2)
+                                   : -1;
         ok(pid2 > 0, "a server with a 1 s history starts");
         _cleanup_(http_client_freep) http_client *c2 = NULL;
         http_client_new(url2, &o, &c2, NULL);
@@ -249,12 +257,14 @@ int main(void) {
                 usleep(100000); /* 3 s of writes: the early ones leave the history */
         }
         http_response resp = HTTP_RESPONSE_INIT;
-        http_request(c2, "GET",
-                     "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=2&timeoutSeconds=1",
-                     NULL, &resp, NULL);
+        http_request(
+                c2, "GET",
+                "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=2&timeoutSeconds=1",
+                NULL, &resp, NULL);
         is_int(resp.code, 200, "a watch from a compacted revision is answered 200 ...");
         ok(resp.body && strstr(resp.body, "\"type\":\"ERROR\"") &&
-                   strstr(resp.body, "\"reason\":\"Expired\"") && strstr(resp.body, "\"code\":410") &&
+                   strstr(resp.body, "\"reason\":\"Expired\"") &&
+                   strstr(resp.body, "\"code\":410") &&
                    strstr(resp.body, "too old resource version: 2"),
            "... with one ERROR event carrying a 410 Expired Status");
         if (resp.body)
