@@ -48,3 +48,7 @@ tests_integration_watch_test_LDADD = $(LIBTIMONIER_LIBS)
 noinst_PROGRAMS += bench/bench_api
 bench_bench_api_SOURCES = bench/bench_api.c
 bench_bench_api_LDADD = $(LIBTIMONIER_LIBS) -lm
+
+# the npm packages the client-node test installs in the build tree
+clean-local:
+	rm -rf tests/client-node
