@@ -429,6 +429,24 @@ static int continue_decode(const char *tok, int64_t *ret_rev, char **ret_key) {
         return 0;
 }
 
+/* A <Kind>List of `items_take` at `rev`, with a continue token if any. */
+static int respond_list(reg *g, json *items_take, int64_t rev, const char *cont) {
+        _cleanup_json_ json *list = json_new_object();
+        _cleanup_free_ char *kind = xasprintf("%sList", g->res->kind);
+        _cleanup_free_ char *av = api_version_of(g->res);
+        json_object_set_string(list, "kind", kind);
+        json_object_set_string(list, "apiVersion", av);
+        json *md = json_new_object();
+        char rv[32];
+        snprintf(rv, sizeof rv, "%" PRId64, rev);
+        json_object_set_string(md, "resourceVersion", rv);
+        if (cont)
+                json_object_set_string(md, "continue", cont);
+        json_object_set(list, "metadata", md);
+        json_object_set(list, "items", items_take);
+        return respond_object(g, 200, list);
+}
+
 static int do_list(reg *g) {
         int answer = MHD_NO_ANSWER;
         _cleanup_(list_filter_done) list_filter f = { 0 };
@@ -442,6 +460,20 @@ static int do_list(reg *g) {
         long long limit = limit_s ? atoll(limit_s) : 0;
         if (limit < 0)
                 limit = 0;
+
+        /* resourceVersion=0: any recent state will do, so the list comes
+         * from the watch cache's memory (limit is ignored, as upstream's
+         * cache does for rv=0). */
+        const char *rvq = api_request_query(g->r, "resourceVersion");
+        if (rvq && streq(rvq, "0") && !(cont && *cont)) {
+                _cleanup_json_ json *cached = NULL;
+                int64_t rev;
+                _cleanup_error_ tm_error *err = NULL;
+                if (watch_cache_list(g->r->srv, g->res, ns, f.labels, f.fields, &cached, &rev,
+                                     &err) < 0)
+                        return api_respond_status(g->r, status_internal_error(tm_error_msg(err)));
+                return respond_list(g, TAKE_PTR(cached), rev, NULL);
+        }
 
         int64_t at_rev = 0;
         _cleanup_free_ char *after = NULL;
@@ -515,22 +547,9 @@ static int do_list(reg *g) {
                 after = xstrdup(last_key);
         }
 
-        _cleanup_json_ json *list = json_new_object();
-        _cleanup_free_ char *kind = xasprintf("%sList", g->res->kind);
-        _cleanup_free_ char *av = api_version_of(g->res);
-        json_object_set_string(list, "kind", kind);
-        json_object_set_string(list, "apiVersion", av);
-        json *md = json_new_object();
-        char rv[32];
-        snprintf(rv, sizeof rv, "%" PRId64, list_rev);
-        json_object_set_string(md, "resourceVersion", rv);
-        if (more && limit && last_key) {
-                _cleanup_free_ char *tok = continue_encode(list_rev, last_key);
-                json_object_set_string(md, "continue", tok);
-        }
-        json_object_set(list, "metadata", md);
-        json_object_set(list, "items", TAKE_PTR(items));
-        return respond_object(g, 200, list);
+        _cleanup_free_ char *tok =
+                more && limit && last_key ? continue_encode(list_rev, last_key) : NULL;
+        return respond_list(g, TAKE_PTR(items), list_rev, tok);
 }
 
 /* ---- create ---------------------------------------------------------------- */

@@ -52,3 +52,5 @@ bench_bench_api_LDADD = $(LIBTIMONIER_LIBS) -lm
 # the npm packages the client-node test installs in the build tree
 clean-local:
 	rm -rf tests/client-node
+TESTS += tests/integration/apimisc.sh tests/integration/inflight.sh
+EXTRA_DIST += tests/integration/apimisc.sh tests/integration/inflight.sh

@@ -16,6 +16,7 @@
 #include "status.h"
 #include "storage/store.h"
 #include "strbuf.h"
+#include "strmap.h"
 #include "table.h"
 #include "watch.h"
 
@@ -87,6 +88,21 @@ typedef struct watcher {
         struct watcher *next; /* in the cache's list */
 } watcher;
 
+/* An object as the cache holds it: its serialization (resourceVersion
+ * included). */
+typedef struct state_entry {
+        char *text;
+        size_t len;
+        int64_t rev;
+} state_entry;
+
+static void state_entry_free(void *p) {
+        state_entry *e = p;
+        if (e)
+                free(e->text);
+        free(e);
+}
+
 typedef struct watch_cache {
         watch_hub *hub;
         const struct schema_resource *res;
@@ -100,6 +116,7 @@ typedef struct watch_cache {
         size_t ring_cap, ring_start, ring_len;
         int64_t complete_from; /* every event with rev > complete_from is known */
         int64_t last_rev;      /* the last revision the cache has seen */
+        strmap *state;         /* key -> state_entry: every object at last_rev */
         watcher *watchers;
         unsigned n_watchers;
         bool stopping;
@@ -319,7 +336,22 @@ static void event_parse(cached_event *e) {
                 set_rv(e->prev, e->prev_rev);
 }
 
+static void state_apply_locked(watch_cache *c, const cached_event *e) {
+        if (e->type == STORE_EVENT_DELETED) {
+                strmap_remove(c->state, e->key);
+                return;
+        }
+        state_entry *s = xmalloc(sizeof *s);
+        s->text = xmalloc(e->obj_len + 1);
+        memcpy(s->text, e->obj_text, e->obj_len);
+        s->text[e->obj_len] = '\0';
+        s->len = e->obj_len;
+        s->rev = e->rev;
+        strmap_put(c->state, e->key, s);
+}
+
 static void ring_push_locked(watch_cache *c, cached_event *e) {
+        state_apply_locked(c, e);
         int64_t horizon = now_ms() - c->hub->history_ms;
         /* Drop events older than the window (always keep a few). */
         while (c->ring_len > 16 && c->ring[c->ring_start]->at_ms < horizon) {
@@ -446,6 +478,7 @@ static void cache_free(watch_cache *c) {
         for (size_t i = 0; i < c->ring_len; i++)
                 cached_event_free(c->ring[(c->ring_start + i) % c->ring_cap]);
         free(c->ring);
+        strmap_free(c->state);
         store_watch_free(c->sw);
         free(c->prefix);
         pthread_mutex_destroy(&c->lock);
@@ -494,6 +527,39 @@ static int hub_get_cache(watch_hub *h, const struct schema_resource *res, watch_
         }
         c->complete_from = from;
         c->last_rev = from;
+        /* The state at `from`, then the history after it. */
+        c->state = strmap_new(state_entry_free);
+        {
+                _cleanup_free_ char *after = NULL;
+                for (;;) {
+                        store_list_opts lo = { .prefix = c->prefix,
+                                               .after_key = after,
+                                               .revision = from,
+                                               .limit = 1000 };
+                        _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
+                        q = store_list(st, &lo, &lr, err);
+                        if (q < 0) {
+                                pthread_mutex_unlock(&h->lock);
+                                cache_free(c);
+                                return q;
+                        }
+                        for (size_t i = 0; i < lr->n_items; i++) {
+                                _cleanup_json_ json *obj = NULL;
+                                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL,
+                                               &obj, NULL) < 0)
+                                        continue;
+                                set_rv(obj, lr->items[i].mod_revision);
+                                state_entry *se = xmalloc(sizeof *se);
+                                se->text = json_serialize(obj, 0, &se->len);
+                                se->rev = lr->items[i].mod_revision;
+                                strmap_put(c->state, lr->items[i].key, se);
+                        }
+                        if (!lr->more || lr->n_items == 0)
+                                break;
+                        free(after);
+                        after = xstrdup(lr->items[lr->n_items - 1].key);
+                }
+        }
         /* Replay the store's history synchronously, so the cache knows
          * everything up to now before serving anyone. */
         for (;;) {
@@ -828,4 +894,58 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
                 pthread_mutex_unlock(&w->lock);
         }
         return start_stream(r, w);
+}
+
+/* ---- lists from the cache ---------------------------------------------------------- */
+
+typedef struct list_item {
+        const char *key;
+        const state_entry *e;
+} list_item;
+
+static int cmp_item(const void *a, const void *b) {
+        return strcmp(((const list_item *)a)->key, ((const list_item *)b)->key);
+}
+
+int watch_cache_list(apiserver *srv, const struct schema_resource *res, const char *ns,
+                     const label_selector *labels, const field_selector *fields, json **ret_items,
+                     int64_t *ret_rev, tm_error **err) {
+        watch_cache *c = NULL;
+        int q = hub_get_cache(srv->watch, res, &c, err);
+        if (q < 0)
+                return q;
+        _cleanup_free_ char *rp = resource_prefix(res);
+        _cleanup_free_ char *prefix =
+                res->namespaced && ns ? xasprintf("%s%s/", rp, ns) : xstrdup(rp);
+        /* a matcher shaped like a watcher, for watcher_matches() */
+        watcher m = { .prefix = prefix,
+                      .labels = (label_selector *)labels,
+                      .fields = (field_selector *)fields };
+        json *items = json_new_array();
+        pthread_mutex_lock(&c->lock);
+        size_t n = 0, cap = strmap_size(c->state);
+        list_item *v = xcalloc(cap ? cap : 1, sizeof *v);
+        const char *k;
+        void *val;
+        for (size_t it = 0; strmap_next(c->state, &it, &k, &val);)
+                if (startswith(k, prefix))
+                        v[n++] = (list_item){ k, val };
+        qsort(v, n, sizeof *v, cmp_item);
+        for (size_t i = 0; i < n; i++) {
+                json *obj = NULL;
+                if (json_parse(v[i].e->text, v[i].e->len, NULL, &obj, NULL) < 0)
+                        continue;
+                if ((labels || fields) && !watcher_matches(&m, v[i].key, obj)) {
+                        json_free(obj);
+                        continue;
+                }
+                json_object_remove(obj, "kind");
+                json_object_remove(obj, "apiVersion");
+                json_array_append(items, obj);
+        }
+        *ret_rev = c->last_rev;
+        pthread_mutex_unlock(&c->lock);
+        free(v);
+        *ret_items = items;
+        return 0;
 }

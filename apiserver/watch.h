@@ -22,6 +22,16 @@ void watch_hub_free(watch_hub *h);
 /* Serve GET ...?watch=1 as a chunked stream of JSON events. */
 int watch_serve(api_request *r, const struct schema_resource *res, const request_info *ri);
 
+/* A list served from the cache's memory (resourceVersion=0 lists, as
+ * upstream): the objects under the resource (and namespace) matching the
+ * selectors (either may be NULL), without kind/apiVersion, sorted by key,
+ * and the revision they are consistent at. */
+struct label_selector;
+struct field_selector;
+int watch_cache_list(apiserver *srv, const struct schema_resource *res, const char *ns,
+                     const struct label_selector *labels, const struct field_selector *fields,
+                     json **ret_items, int64_t *ret_rev, tm_error **err);
+
 /* Number of open watches (for /metrics). */
 unsigned watch_hub_watchers(watch_hub *h);
 
