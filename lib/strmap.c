@@ -19,7 +19,7 @@ static char tombstone;
 
 struct strmap {
         slot *slots;
-        size_t cap; /* a power of two */
+        size_t cap;        /* a power of two */
         size_t size, used; /* live keys; live keys + tombstones */
         void (*free_value)(void *);
 };
@@ -52,7 +52,9 @@ void strmap_free(strmap *m) {
         free(m);
 }
 
-size_t strmap_size(const strmap *m) { return m->size; }
+size_t strmap_size(const strmap *m) {
+        return m->size;
+}
 
 static slot *find(const strmap *m, const char *key, uint32_t h) {
         for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
