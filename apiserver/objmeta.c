@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "json.h"
 #include "objmeta.h"
 #include "util.h"
 
@@ -81,4 +83,32 @@ bool objmeta_is_dns1123_subdomain(const char *s) {
                 return false;
         }
         return true;
+}
+
+const char *objmeta_field_lookup(void *userdata, const char *path) {
+        objmeta_field_ctx *c = userdata;
+        const json *v = c->obj;
+        const char *p = path;
+        while (v && *p) {
+                const char *e = strchrnul(p, '.');
+                char key[256];
+                size_t n = (size_t)(e - p);
+                if (n >= sizeof key || !json_is_object(v))
+                        return NULL;
+                memcpy(key, p, n);
+                key[n] = '\0';
+                v = json_object_get(v, key);
+                p = *e ? e + 1 : e;
+        }
+        switch (json_get_type(v)) {
+        case JSON_STRING:
+                return json_string(v);
+        case JSON_BOOL:
+                return json_bool(v) ? "true" : "false";
+        case JSON_INT:
+                snprintf(c->buf, sizeof c->buf, "%" PRId64, json_int(v));
+                return c->buf;
+        default:
+                return v ? NULL : "";
+        }
 }

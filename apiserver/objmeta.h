@@ -18,4 +18,15 @@ bool objmeta_is_dns1123_subdomain(const char *s);
 /* A DNS-1123 label (lowercase alphanumerics and '-', at most 63). */
 bool objmeta_is_dns1123_label(const char *s);
 
+/* Field selector values of an object ("metadata.name", "spec.nodeName",
+ * "status.phase"): a selector_lookup_fn (lib/selector.h) whose userdata is
+ * an objmeta_field_ctx. Numbers and booleans are formatted as upstream's
+ * field sets hold them; an absent field is "". */
+struct json;
+typedef struct objmeta_field_ctx {
+        const struct json *obj;
+        char buf[64];
+} objmeta_field_ctx;
+const char *objmeta_field_lookup(void *userdata, const char *path);
+
 #endif

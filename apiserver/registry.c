@@ -310,42 +310,6 @@ static int do_get(reg *g) {
 
 /* ---- list ------------------------------------------------------------------ */
 
-typedef struct field_lookup_ctx {
-        const json *obj;
-        char buf[64];
-} field_lookup_ctx;
-
-/* Field selector values: "metadata.name", "spec.nodeName", "status.phase"... */
-static const char *field_lookup(void *ud, const char *path) {
-        field_lookup_ctx *c = ud;
-        const json *v = c->obj;
-        const char *p = path;
-        while (v && *p) {
-                const char *e = strchrnul(p, '.');
-                char key[256];
-                size_t n = (size_t)(e - p);
-                if (n >= sizeof key || !json_is_object(v))
-                        return NULL;
-                memcpy(key, p, n);
-                key[n] = '\0';
-                v = json_object_get(v, key);
-                p = *e ? e + 1 : e;
-        }
-        switch (json_get_type(v)) {
-        case JSON_STRING:
-                return json_string(v);
-        case JSON_BOOL:
-                return json_bool(v) ? "true" : "false";
-        case JSON_INT:
-                snprintf(c->buf, sizeof c->buf, "%" PRId64, json_int(v));
-                return c->buf;
-        default:
-                /* An absent field matches as the empty string, as upstream's
-                 * field sets hold "" for unset fields. */
-                return v ? NULL : "";
-        }
-}
-
 typedef struct list_filter {
         label_selector *labels;
         field_selector *fields;
@@ -393,8 +357,8 @@ static bool list_filter_matches(const list_filter *f, const json *obj) {
             !label_selector_matches_json(f->labels, json_get(obj, "metadata", "labels", NULL)))
                 return false;
         if (f->fields) {
-                field_lookup_ctx c = { .obj = obj };
-                if (!field_selector_matches(f->fields, field_lookup, &c))
+                objmeta_field_ctx c = { .obj = obj };
+                if (!field_selector_matches(f->fields, objmeta_field_lookup, &c))
                         return false;
         }
         return true;
@@ -554,16 +518,27 @@ static int do_list(reg *g) {
 
 /* ---- create ---------------------------------------------------------------- */
 
+/* The body of a create or update: decoded, of this resource's kind,
+ * through field validation, and whether it is a dry run. */
+static int decode_object(reg *g, json **ret, bool *ret_dry, int *ret_answer) {
+        _cleanup_json_ json *obj = NULL;
+        if (decode_body(g, &obj, ret_answer) < 0 ||
+            check_type_meta(g, obj, g->res->kind, ret_answer) < 0 ||
+            validate_fields(g, obj, ret_answer) < 0)
+                return -EINVAL;
+        bool dry = dry_run(g, ret_answer);
+        if (*ret_answer != MHD_NO_ANSWER)
+                return -EINVAL;
+        *ret = TAKE_PTR(obj);
+        *ret_dry = dry;
+        return 0;
+}
+
 static int do_create(reg *g) {
         int answer = MHD_NO_ANSWER;
         _cleanup_json_ json *obj = NULL;
-        if (decode_body(g, &obj, &answer) < 0)
-                return answer;
-        if (check_type_meta(g, obj, g->res->kind, &answer) < 0 ||
-            validate_fields(g, obj, &answer) < 0)
-                return answer;
-        bool dry = dry_run(g, &answer);
-        if (answer != MHD_NO_ANSWER)
+        bool dry;
+        if (decode_object(g, &obj, &dry, &answer) < 0)
                 return answer;
 
         json *md = json_object_get(obj, "metadata");
@@ -710,13 +685,8 @@ static int read_current(reg *g, json **ret_obj, int64_t *ret_rev, int *ret_answe
 static int do_update(reg *g) {
         int answer = MHD_NO_ANSWER;
         _cleanup_json_ json *obj = NULL;
-        if (decode_body(g, &obj, &answer) < 0)
-                return answer;
-        if (check_type_meta(g, obj, g->res->kind, &answer) < 0 ||
-            validate_fields(g, obj, &answer) < 0)
-                return answer;
-        bool dry = dry_run(g, &answer);
-        if (answer != MHD_NO_ANSWER)
+        bool dry;
+        if (decode_object(g, &obj, &dry, &answer) < 0)
                 return answer;
         json *md = json_object_ensure_object(obj, "metadata");
         const char *bname = json_object_get_string(md, "name");

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "objmeta.h"
 #include "selector.h"
 #include "status.h"
 #include "storage/store.h"
@@ -217,39 +218,6 @@ static void push_bookmark(watcher *w, const struct schema_resource *res, int64_t
 
 /* ---- matching ------------------------------------------------------------------------ */
 
-typedef struct field_ctx {
-        const json *obj;
-        char buf[64];
-} field_ctx;
-
-static const char *field_get(void *ud, const char *path) {
-        field_ctx *c = ud;
-        const json *v = c->obj;
-        const char *p = path;
-        while (v && *p) {
-                const char *e = strchrnul(p, '.');
-                char key[256];
-                size_t n = (size_t)(e - p);
-                if (n >= sizeof key || !json_is_object(v))
-                        return NULL;
-                memcpy(key, p, n);
-                key[n] = '\0';
-                v = json_object_get(v, key);
-                p = *e ? e + 1 : e;
-        }
-        switch (json_get_type(v)) {
-        case JSON_STRING:
-                return json_string(v);
-        case JSON_BOOL:
-                return json_bool(v) ? "true" : "false";
-        case JSON_INT:
-                snprintf(c->buf, sizeof c->buf, "%" PRId64, json_int(v));
-                return c->buf;
-        default:
-                return v ? NULL : "";
-        }
-}
-
 static bool watcher_matches(const watcher *w, const char *key, const json *obj) {
         if (!startswith(key, w->prefix))
                 return false;
@@ -261,8 +229,8 @@ static bool watcher_matches(const watcher *w, const char *key, const json *obj) 
             !label_selector_matches_json(w->labels, json_get(obj, "metadata", "labels", NULL)))
                 return false;
         if (w->fields) {
-                field_ctx c = { .obj = obj };
-                if (!field_selector_matches(w->fields, field_get, &c))
+                objmeta_field_ctx c = { .obj = obj };
+                if (!field_selector_matches(w->fields, objmeta_field_lookup, &c))
                         return false;
         }
         return true;
@@ -490,6 +458,19 @@ static char *resource_prefix(const struct schema_resource *res) {
                            : xasprintf("/registry/%s/", res->plural);
 }
 
+static int state_load(const store_kv *kv, void *userdata) {
+        watch_cache *c = userdata;
+        _cleanup_json_ json *obj = NULL;
+        if (json_parse(kv->value, kv->value_len, NULL, &obj, NULL) < 0)
+                return 0; /* not an object: nothing a client could use */
+        set_rv(obj, kv->mod_revision);
+        state_entry *se = xmalloc(sizeof *se);
+        se->text = json_serialize(obj, 0, &se->len);
+        se->rev = kv->mod_revision;
+        strmap_put(c->state, kv->key, se);
+        return 0;
+}
+
 /* The cache of a resource, created on first use. It starts from the oldest
  * history the store still has, so that a client that listed a moment ago
  * can watch from that list's resourceVersion. */
@@ -529,36 +510,11 @@ static int hub_get_cache(watch_hub *h, const struct schema_resource *res, watch_
         c->last_rev = from;
         /* The state at `from`, then the history after it. */
         c->state = strmap_new(state_entry_free);
-        {
-                _cleanup_free_ char *after = NULL;
-                for (;;) {
-                        store_list_opts lo = { .prefix = c->prefix,
-                                               .after_key = after,
-                                               .revision = from,
-                                               .limit = 1000 };
-                        _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
-                        q = store_list(st, &lo, &lr, err);
-                        if (q < 0) {
-                                pthread_mutex_unlock(&h->lock);
-                                cache_free(c);
-                                return q;
-                        }
-                        for (size_t i = 0; i < lr->n_items; i++) {
-                                _cleanup_json_ json *obj = NULL;
-                                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL,
-                                               &obj, NULL) < 0)
-                                        continue;
-                                set_rv(obj, lr->items[i].mod_revision);
-                                state_entry *se = xmalloc(sizeof *se);
-                                se->text = json_serialize(obj, 0, &se->len);
-                                se->rev = lr->items[i].mod_revision;
-                                strmap_put(c->state, lr->items[i].key, se);
-                        }
-                        if (!lr->more || lr->n_items == 0)
-                                break;
-                        free(after);
-                        after = xstrdup(lr->items[lr->n_items - 1].key);
-                }
+        q = store_list_foreach(st, c->prefix, from, 1000, state_load, c, NULL, err);
+        if (q < 0) {
+                pthread_mutex_unlock(&h->lock);
+                cache_free(c);
+                return q;
         }
         /* Replay the store's history synchronously, so the cache knows
          * everything up to now before serving anyone. */
@@ -709,6 +665,38 @@ static int start_stream(api_request *r, watcher *w) {
         return ret;
 }
 
+typedef struct initial_ctx {
+        watcher *w;
+        const struct schema_resource *res;
+        strbuf init;
+} initial_ctx;
+
+/* One object of the initial state as an ADDED event. */
+static int initial_event(const store_kv *kv, void *userdata) {
+        initial_ctx *ic = userdata;
+        watcher *w = ic->w;
+        _cleanup_json_ json *obj = NULL;
+        if (json_parse(kv->value, kv->value_len, NULL, &obj, NULL) < 0)
+                return 0;
+        set_rv(obj, kv->mod_revision);
+        if (!watcher_matches(w, kv->key, obj))
+                return 0;
+        size_t len;
+        _cleanup_free_ char *s = NULL;
+        if (w->table) {
+                _cleanup_json_ json *t = NULL;
+                if (table_watch_convert(&w->table_state, ic->res, obj, &w->table_opts, &t, NULL) <
+                    0)
+                        return 0;
+                s = json_serialize(t, 0, &len);
+        } else
+                s = json_serialize(obj, 0, &len);
+        strbuf_puts(&ic->init, "{\"type\":\"ADDED\",\"object\":");
+        strbuf_append(&ic->init, s, len);
+        strbuf_puts(&ic->init, "}\n");
+        return 0;
+}
+
 int watch_serve(api_request *r, const struct schema_resource *res, const request_info *ri) {
         watch_hub *h = r->srv->watch;
         _cleanup_error_ tm_error *err = NULL;
@@ -837,51 +825,17 @@ int watch_serve(api_request *r, const struct schema_resource *res, const request
         if (initial) {
                 /* The state at `start` as ADDED events, ahead of anything
                  * the dispatcher queued meanwhile. */
-                strbuf init = STRBUF_INIT;
-                _cleanup_free_ char *after = NULL;
-                for (;;) {
-                        store_list_opts o = { .prefix = w->prefix,
-                                              .after_key = after,
-                                              .revision = start,
-                                              .limit = 500 };
-                        _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
-                        tm_error_free(err);
-                        err = NULL;
-                        int q = store_list(r->srv->store, &o, &lr, &err);
-                        if (q < 0) {
-                                pthread_mutex_lock(&w->lock);
-                                push_status_error(w, status_expired(tm_error_msg(err)));
-                                watcher_finish_locked(w);
-                                pthread_mutex_unlock(&w->lock);
-                                break;
-                        }
-                        for (size_t i = 0; i < lr->n_items; i++) {
-                                _cleanup_json_ json *obj = NULL;
-                                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL,
-                                               &obj, NULL) < 0)
-                                        continue;
-                                set_rv(obj, lr->items[i].mod_revision);
-                                if (!watcher_matches(w, lr->items[i].key, obj))
-                                        continue;
-                                size_t len;
-                                _cleanup_free_ char *s = json_serialize(obj, 0, &len);
-                                if (w->table) {
-                                        _cleanup_json_ json *t = NULL;
-                                        if (table_watch_convert(&w->table_state, res, obj,
-                                                                &w->table_opts, &t, NULL) < 0)
-                                                continue;
-                                        free(s);
-                                        s = json_serialize(t, 0, &len);
-                                }
-                                strbuf_puts(&init, "{\"type\":\"ADDED\",\"object\":");
-                                strbuf_append(&init, s, len);
-                                strbuf_puts(&init, "}\n");
-                        }
-                        if (!lr->more || lr->n_items == 0)
-                                break;
-                        free(after);
-                        after = xstrdup(lr->items[lr->n_items - 1].key);
+                initial_ctx ic = { .w = w, .res = res, .init = STRBUF_INIT };
+                tm_error_free(err);
+                err = NULL;
+                if (store_list_foreach(r->srv->store, w->prefix, start, 500, initial_event, &ic,
+                                       NULL, &err) < 0) {
+                        pthread_mutex_lock(&w->lock);
+                        push_status_error(w, status_expired(tm_error_msg(err)));
+                        watcher_finish_locked(w);
+                        pthread_mutex_unlock(&w->lock);
                 }
+                strbuf init = ic.init;
                 pthread_mutex_lock(&w->lock);
                 strbuf rest = w->out;
                 w->out = init;

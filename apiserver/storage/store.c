@@ -61,6 +61,35 @@ int store_list(store *s, const store_list_opts *o, store_list_result **ret, tm_e
         return s->ops->list(s, o, ret, err);
 }
 
+int store_list_foreach(store *s, const char *prefix, int64_t revision, size_t page,
+                       int (*fn)(const store_kv *kv, void *userdata), void *userdata,
+                       int64_t *ret_rev, tm_error **err) {
+        _cleanup_free_ char *after = NULL;
+        int64_t rev = revision;
+        for (;;) {
+                store_list_opts o = {
+                        .prefix = prefix, .after_key = after, .revision = rev, .limit = page
+                };
+                _cleanup_(store_list_result_freep) store_list_result *lr = NULL;
+                int r = store_list(s, &o, &lr, err);
+                if (r < 0)
+                        return r;
+                rev = lr->revision; /* later pages at the first page's revision */
+                for (size_t i = 0; i < lr->n_items; i++) {
+                        r = fn(&lr->items[i], userdata);
+                        if (r < 0)
+                                return r;
+                }
+                if (!lr->more || lr->n_items == 0)
+                        break;
+                free(after);
+                after = xstrdup(lr->items[lr->n_items - 1].key);
+        }
+        if (ret_rev)
+                *ret_rev = rev;
+        return 0;
+}
+
 int store_count(store *s, const char *prefix, int64_t *ret, tm_error **err) {
         if (!store_prefix_is_valid(prefix))
                 return tm_error_set(err, -EINVAL, "invalid store prefix");

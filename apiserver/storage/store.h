@@ -146,6 +146,14 @@ int store_get(store *s, const char *key, store_kv **ret, tm_error **err);
  * not compacted, and then fails with -EIDRM (upstream's expired continue). */
 int store_list(store *s, const store_list_opts *o, store_list_result **ret, tm_error **err);
 
+/* Every key under `prefix`, consistent at `revision` (0: the latest), read
+ * `page` keys at a time (0: all at once), each passed to fn in key order;
+ * a negative return from fn stops and is returned. *ret_rev (may be NULL)
+ * gets the revision the walk was consistent at. */
+int store_list_foreach(store *s, const char *prefix, int64_t revision, size_t page,
+                       int (*fn)(const store_kv *kv, void *userdata), void *userdata,
+                       int64_t *ret_rev, tm_error **err);
+
 /* The number of keys under `prefix` now. */
 int store_count(store *s, const char *prefix, int64_t *ret, tm_error **err);
 
