@@ -21,9 +21,9 @@
 #define MAX_LIST_PAGES          100000
 
 typedef enum state {
-        ST_LIST,       /* LIST due at due_ms */
-        ST_WATCH,      /* watch to (re)start at due_ms */
-        ST_WATCHING,   /* a watch runs */
+        ST_LIST,     /* LIST due at due_ms */
+        ST_WATCH,    /* watch to (re)start at due_ms */
+        ST_WATCHING, /* a watch runs */
         _ST_MAX,
         _ST_INVALID = -1,
 } state;
@@ -243,8 +243,7 @@ static void notes_deliver(informer *inf, notes *ns) {
                         case NOTE_DELETE_UNKNOWN:
                                 if (hd->on_delete)
                                         hd->on_delete(inf, n->old_obj,
-                                                      n->type == NOTE_DELETE_UNKNOWN,
-                                                      hd->userdata);
+                                                      n->type == NOTE_DELETE_UNKNOWN, hd->userdata);
                                 break;
                         }
                 }
@@ -406,8 +405,8 @@ int informer_add_index(informer *inf, const char *name, informer_index_fn fn, vo
                 return tm_error_set(err, -EBUSY, "informer %s: indexes must be added before start",
                                     inf->path);
         if (!name || !fn)
-                return tm_error_set(err, -EINVAL, "informer %s: an index needs a name and a function",
-                                    inf->path);
+                return tm_error_set(err, -EINVAL,
+                                    "informer %s: an index needs a name and a function", inf->path);
         for (size_t i = 0; i < inf->n_indexes; i++)
                 if (streq(inf->indexes[i].name, name))
                         return tm_error_set(err, -EEXIST, "informer %s: index \"%s\" exists",
@@ -460,8 +459,8 @@ void informer_list(informer *inf, informer_object ***ret, size_t *ret_n) {
         pthread_rwlock_unlock(&inf->lock);
 }
 
-int informer_by_index(informer *inf, const char *index, const char *value,
-                      informer_object ***ret, size_t *ret_n) {
+int informer_by_index(informer *inf, const char *index, const char *value, informer_object ***ret,
+                      size_t *ret_n) {
         for (size_t i = 0; i < inf->n_indexes; i++) {
                 if (!streq(inf->indexes[i].name, index))
                         continue;
@@ -516,7 +515,7 @@ static void mark_synced(informer *inf) {
 
 /* A LIST's objects: by key, and in the order of the answer. */
 typedef struct listed {
-        strmap *items; /* key -> informer_object* (one reference) */
+        strmap *items;           /* key -> informer_object* (one reference) */
         informer_object **order; /* borrowed from items */
         size_t n, cap;
 } listed;

@@ -35,8 +35,8 @@ typedef struct informer_factory informer_factory;
 typedef struct informer informer;
 
 typedef struct informer_object {
-        char *key;  /* "namespace/name", or "name" for a cluster-scoped object */
-        json *json; /* read-only */
+        char *key;        /* "namespace/name", or "name" for a cluster-scoped object */
+        json *json;       /* read-only */
         atomic_uint refs; /* private */
 } informer_object;
 
@@ -125,17 +125,17 @@ size_t informer_len(informer *inf);
 /* A malloc'd array of references; release with informer_objects_free(). */
 void informer_list(informer *inf, informer_object ***ret, size_t *ret_n);
 /* Objects whose index `index` has value `value`; -ENOENT for an unknown index. */
-int informer_by_index(informer *inf, const char *index, const char *value,
-                      informer_object ***ret, size_t *ret_n);
+int informer_by_index(informer *inf, const char *index, const char *value, informer_object ***ret,
+                      size_t *ret_n);
 /* The resourceVersion last seen (list, event or bookmark), malloc'd. */
 char *informer_resource_version(informer *inf);
 
 typedef struct informer_stats {
-        unsigned long lists;    /* complete LISTs (initial + relists) */
-        unsigned long watches;  /* watch requests started */
-        unsigned long expired;  /* 410s seen */
-        unsigned long errors;   /* failed LISTs and watches */
-        unsigned long events;   /* watch events applied */
+        unsigned long lists;   /* complete LISTs (initial + relists) */
+        unsigned long watches; /* watch requests started */
+        unsigned long expired; /* 410s seen */
+        unsigned long errors;  /* failed LISTs and watches */
+        unsigned long events;  /* watch events applied */
 } informer_stats;
 informer_stats informer_get_stats(informer *inf);
 

@@ -105,9 +105,11 @@ static char *evlog_since(evlog *l, size_t from) {
         return strbuf_take(&b, NULL);
 }
 
-#define HANDLERS(l)                                                                        \
-        (&(informer_handlers){                                                             \
-                .on_add = on_add, .on_update = on_update, .on_delete = on_delete, .userdata = (l) })
+#define HANDLERS(l)                                    \
+        (&(informer_handlers){ .on_add = on_add,       \
+                               .on_update = on_update, \
+                               .on_delete = on_delete, \
+                               .userdata = (l) })
 
 /* --- API writes ----------------------------------------------------------- */
 
@@ -161,8 +163,8 @@ static int pod_create(const char *ns, const char *name, const char *node) {
 }
 
 static int pod_delete(const char *ns, const char *name) {
-        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0",
-                                              ns, name);
+        _cleanup_free_ char *path =
+                xasprintf("/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns, name);
         return http_delete(api, path, NULL, NULL, NULL);
 }
 
@@ -195,7 +197,8 @@ static void wait_index(informer *inf, const char *index, const char *value, size
  * an index; three informers on one factory thread. */
 static void test_basics(void) {
         ok(ns_create("inf-a") >= 0, "create namespace inf-a");
-        ok(cm_put("inf-a", "cm-0", "zero", "web") >= 0 && cm_put("inf-a", "cm-1", "one", "db") >= 0 &&
+        ok(cm_put("inf-a", "cm-0", "zero", "web") >= 0 &&
+                   cm_put("inf-a", "cm-1", "one", "db") >= 0 &&
                    cm_put("inf-a", "cm-2", "two", "web") >= 0,
            "create 3 configmaps before the informers start");
         ok(pod_create("inf-a", "p1", "n1") >= 0 && pod_create("inf-a", "p2", "n1") >= 0 &&
@@ -233,8 +236,7 @@ static void test_basics(void) {
                "an index name is unique");
         ok(!informer_has_synced(cms), "not synced before start");
         ok(informer_factory_start(f, &err) >= 0, "start: %s", tm_error_msg(err));
-        is_int(informer_add_handlers(cms, HANDLERS(&all), NULL), -EBUSY,
-               "no handlers after start");
+        is_int(informer_add_handlers(cms, HANDLERS(&all), NULL), -EBUSY, "no handlers after start");
         is_int(informer_factory_wait_for_sync(f, 10000), 0, "all four informers sync");
         ok(informer_has_synced(cms) && informer_has_synced(pods), "has_synced");
 
@@ -321,10 +323,10 @@ static void test_resync_and_rewatch(void) {
         _cleanup_(informer_factory_freep) informer_factory *f = NULL;
         informer *inf = NULL;
         ok(informer_factory_new(url, NULL, &f, NULL) >= 0 &&
-                   informer_factory_add(f, "/api/v1/namespaces/inf-b/configmaps",
-                                        &(informer_options){ .resync_period_ms = 300,
-                                                             .watch_timeout_s = 1 },
-                                        &inf, NULL) >= 0 &&
+                   informer_factory_add(
+                           f, "/api/v1/namespaces/inf-b/configmaps",
+                           &(informer_options){ .resync_period_ms = 300, .watch_timeout_s = 1 },
+                           &inf, NULL) >= 0 &&
                    informer_add_handlers(inf, HANDLERS(&l), NULL) >= 0 &&
                    informer_factory_start(f, NULL) >= 0,
            "informer with resync 300 ms and 1 s watches");
@@ -410,10 +412,10 @@ static void test_no_server(void) {
         _cleanup_(informer_factory_freep) informer_factory *f = NULL;
         informer *inf = NULL;
         http_client_options o = { .max_attempts = 1, .connect_timeout_ms = 500 };
-        ok(informer_factory_new_with("http://127.0.0.1:1", &o,
-                                     &(informer_factory_options){ .backoff_initial_ms = 20,
-                                                                  .backoff_max_ms = 50 },
-                                     &f, NULL) >= 0 &&
+        ok(informer_factory_new_with(
+                   "http://127.0.0.1:1", &o,
+                   &(informer_factory_options){ .backoff_initial_ms = 20, .backoff_max_ms = 50 },
+                   &f, NULL) >= 0 &&
                    informer_factory_add(f, "/api/v1/pods", NULL, &inf, NULL) >= 0 &&
                    informer_factory_start(f, NULL) >= 0,
            "informer on a closed port");
