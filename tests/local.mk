@@ -5,8 +5,3 @@ check_PROGRAMS += tests/unit/base_test
 TESTS += tests/unit/base_test
 tests_unit_base_test_SOURCES = tests/unit/base_test.c tests/tap.h
 tests_unit_base_test_LDADD = $(LIBTIMONIER_LIBS)
-
-check_PROGRAMS += tests/unit/strmap_test
-TESTS += tests/unit/strmap_test
-tests_unit_strmap_test_SOURCES = tests/unit/strmap_test.c tests/tap.h
-tests_unit_strmap_test_LDADD = $(LIBTIMONIER_LIBS)
