@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#if HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "apiserver.h"
 #include "kubeconfig.h"
@@ -162,10 +167,18 @@ int main(int argc, char **argv) {
                 log_warning("%s", tm_error_msg(err));
         log_notice("serving the Kubernetes API on %s (store in %s)", server_url, cfg.data_dir);
         log_notice("kubectl: export KUBECONFIG=%s", kc_path);
+#if HAVE_SYSTEMD
+        /* Under systemd (Type=notify): ready once listening and bootstrapped. */
+        sd_notifyf(0, "READY=1\nSTATUS=Serving the Kubernetes API on %s\nMAINPID=%lu",
+                   server_url, (unsigned long)getpid());
+#endif
 
         int sig;
         sigwait(&mask, &sig);
         log_notice("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+#if HAVE_SYSTEMD
+        sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+#endif
         apiserver_free(srv);
         return 0;
 }

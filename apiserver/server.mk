@@ -19,9 +19,9 @@ LIBTIMONIER_APISERVER_LIBS = apiserver/libtimonier-apiserver.a apiserver/libtimo
 	apiserver/libtimonier-patch.a api/libtimonier-api.a $(LIBTIMONIER_STORAGE_LIBS) $(MHD_LIBS)
 
 sbin_PROGRAMS += apiserver/timonier-apiserver
-apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver $(MHD_CFLAGS)
+apiserver_timonier_apiserver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/apiserver $(MHD_CFLAGS) $(SYSTEMD_CFLAGS)
 apiserver_timonier_apiserver_SOURCES = apiserver/main.c
-apiserver_timonier_apiserver_LDADD = $(LIBTIMONIER_APISERVER_LIBS)
+apiserver_timonier_apiserver_LDADD = $(LIBTIMONIER_APISERVER_LIBS) $(SYSTEMD_LIBS)
 
 check_PROGRAMS += tests/unit/requestinfo_test
 TESTS += tests/unit/requestinfo_test
