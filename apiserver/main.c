@@ -169,8 +169,8 @@ int main(int argc, char **argv) {
         log_notice("kubectl: export KUBECONFIG=%s", kc_path);
 #if HAVE_SYSTEMD
         /* Under systemd (Type=notify): ready once listening and bootstrapped. */
-        sd_notifyf(0, "READY=1\nSTATUS=Serving the Kubernetes API on %s\nMAINPID=%lu",
-                   server_url, (unsigned long)getpid());
+        sd_notifyf(0, "READY=1\nSTATUS=Serving the Kubernetes API on %s\nMAINPID=%lu", server_url,
+                   (unsigned long)getpid());
 #endif
 
         int sig;
