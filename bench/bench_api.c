@@ -405,7 +405,11 @@ int main(int argc, char **argv) {
                 setrlimit(RLIMIT_NOFILE, &rl);
         }
 
-        char tdir[] = "/tmp/timonier-bench.XXXXXX", edir[] = "/tmp/etcd-bench.XXXXXX";
+        /* TMPDIR picks the file system both stores live on (e.g. /dev/shm
+         * to take fsync out of the picture). */
+        const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        _cleanup_free_ char *tdir = xasprintf("%s/timonier-bench.XXXXXX", tmp);
+        _cleanup_free_ char *edir = xasprintf("%s/etcd-bench.XXXXXX", tmp);
         if (!mkdtemp(tdir) || !mkdtemp(edir))
                 return 1;
         target tim = { .name = "timonier", .request = timonier_request };
