@@ -40,3 +40,7 @@ tests_unit_sched_nodeports_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_nodename_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_interpodaffinity_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_queue_test_LDADD = $(LIBSCHEDULER_LIBS)
+
+sbin_PROGRAMS += scheduler/timonier-scheduler
+scheduler_timonier_scheduler_SOURCES = scheduler/main.c
+scheduler_timonier_scheduler_LDADD = $(LIBSCHEDULER_LIBS)

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* timonier-scheduler: binds pods without a node to the best node.
+ *
+ * Threads: the informer factory's thread applies pod and node events to the
+ * snapshot and the queue; the main thread pops pods and runs the framework
+ * (both under one mutex: a cycle is pure computation); binder threads do the
+ * API writes (pods/binding, PodScheduled condition, events) so that the next
+ * cycle does not wait for them. A pod is assumed on its node as soon as it
+ * is chosen, so the next decision counts it; a failed binding takes the
+ * assumption back and retries the pod after a back-off. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "httpclient.h"
+#include "informer.h"
+#include "log.h"
+#include "scheduler/framework.h"
+#include "scheduler/queue.h"
+#include "strmap.h"
+#include "timeutil.h"
+#include "util.h"
+#include "yaml.h"
+
+#define MAX_KUBECONFIG_SIZE (1 << 20)
+
+typedef enum job_kind {
+        JOB_BIND,
+        JOB_FAILED,
+} job_kind;
+
+typedef struct job {
+        job_kind kind;
+        char *key, *namespace, *name, *uid, *node, *message;
+        bool patch_status;
+        struct job *next;
+} job;
+
+typedef struct sched {
+        pthread_mutex_t mu;
+        pthread_cond_t wake;
+        sched_snapshot snap;
+        sched_queue *queue;
+        strmap *pending; /* key -> sched_pod: ours, without a node */
+        strmap *placed;  /* key -> sched_pod: bound or assumed */
+        size_t n_orphans; /* placed pods whose node is not known */
+        sched_profile *profile;
+        http_client *client;
+        /* binder jobs */
+        pthread_mutex_t job_mu;
+        pthread_cond_t job_cond;
+        job *jobs_head, *jobs_tail;
+        bool stopping;
+        /* counters */
+        unsigned long scheduled, unschedulable, errors, bind_failures;
+} sched;
+
+static atomic_bool stop_requested;
+
+static void on_signal(int sig) {
+        (void)sig;
+        atomic_store(&stop_requested, true);
+}
+
+static int64_t now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void job_free(job *j) {
+        free(j->key);
+        free(j->namespace);
+        free(j->name);
+        free(j->uid);
+        free(j->node);
+        free(j->message);
+        free(j);
+}
+
+static void push_job(sched *s, job *j) {
+        pthread_mutex_lock(&s->job_mu);
+        if (s->jobs_tail)
+                s->jobs_tail->next = j;
+        else
+                s->jobs_head = j;
+        s->jobs_tail = j;
+        pthread_cond_signal(&s->job_cond);
+        pthread_mutex_unlock(&s->job_mu);
+}
+
+static job *new_job(job_kind kind, const sched_pod *p, const char *key) {
+        job *j = xcalloc(1, sizeof(*j));
+        j->kind = kind;
+        j->key = xstrdup(key);
+        j->namespace = xstrdup(p->namespace);
+        j->name = xstrdup(p->name);
+        j->uid = xstrdup(p->uid);
+        return j;
+}
+
+static void free_pod_value(void *v) {
+        sched_pod_free(v);
+}
+
+/* ---- cache updates (factory thread, s->mu held) ---------------------- */
+
+static bool pod_is_terminal(const json *obj) {
+        const char *phase = json_get_str(obj, "status", "phase", NULL);
+        return phase && (streq(phase, "Succeeded") || streq(phase, "Failed"));
+}
+
+static void place_pod(sched *s, const char *key, sched_pod *p) {
+        sched_pod *old = strmap_put(s->placed, key, p);
+        if (old) {
+                if (!old->node && !old->assumed)
+                        s->n_orphans--;
+                sched_pod_free(old);
+        }
+        sched_node *n = sched_snapshot_get(&s->snap, p->node_name);
+        if (n)
+                sched_node_add_pod(n, p);
+        else
+                s->n_orphans++;
+}
+
+static void forget_pod(sched *s, const char *key) {
+        bool found;
+        sched_pod *p = strmap_remove(s->pending, key, &found);
+        if (found) {
+                sched_queue_delete(s->queue, key);
+                sched_pod_free(p);
+        }
+        p = strmap_remove(s->placed, key, &found);
+        if (found) {
+                if (!p->node && !p->assumed)
+                        s->n_orphans--;
+                sched_pod_free(p);
+                /* room freed: parked pods may fit now */
+                sched_queue_move_all(s->queue, now_ns());
+        }
+}
+
+static void pod_changed(sched *s, informer_object *o) {
+        const json *obj = o->json;
+        if (pod_is_terminal(obj)) {
+                forget_pod(s, o->key);
+                return;
+        }
+        _cleanup_error_ tm_error *err = NULL;
+        sched_pod *p = NULL;
+        if (sched_pod_new(json_copy(obj), &p, &err) < 0) {
+                log_warning("ignoring pod %s: %s", o->key, tm_error_msg(err));
+                return;
+        }
+        if (p->node_name) {
+                bool found;
+                sched_pod *was = strmap_remove(s->pending, o->key, &found);
+                if (found) {
+                        sched_queue_delete(s->queue, o->key);
+                        sched_pod_free(was);
+                }
+                place_pod(s, o->key, p);
+                return;
+        }
+        sched_pod *assumed = strmap_get(s->placed, o->key);
+        if (assumed || !streq(p->scheduler_name, s->profile->scheduler_name) ||
+            json_get(obj, "metadata", "deletionTimestamp", NULL)) {
+                /* a binding in flight, another scheduler's pod, or going away */
+                sched_pod_free(p);
+                return;
+        }
+        sched_pod *old = strmap_put(s->pending, o->key, p);
+        /* Our own status writes must not retry a parked pod (upstream's
+         * isPodUpdated ignores status and metadata bookkeeping too). */
+        bool same = old && json_equal(json_object_get(old->obj, "spec"),
+                                      json_object_get(obj, "spec")) &&
+                    json_equal(json_get(old->obj, "metadata", "labels", NULL),
+                               json_get(obj, "metadata", "labels", NULL)) &&
+                    json_equal(json_get(old->obj, "metadata", "annotations", NULL),
+                               json_get(obj, "metadata", "annotations", NULL));
+        sched_pod_free(old);
+        if (same)
+                return;
+        sched_queue_add(s->queue, o->key, p->priority, p->creation_ns, now_ns());
+        pthread_cond_signal(&s->wake);
+}
+
+static void attach_orphans(sched *s) {
+        if (s->n_orphans == 0)
+                return;
+        size_t left = 0;
+        strmap_iter it = STRMAP_ITER_INIT;
+        const char *key;
+        void *v;
+        while (strmap_next(s->placed, &it, &key, &v)) {
+                sched_pod *p = v;
+                if (p->node || p->assumed)
+                        continue;
+                sched_node *n = sched_snapshot_get(&s->snap, p->node_name);
+                if (n)
+                        sched_node_add_pod(n, p);
+                else
+                        left++;
+        }
+        s->n_orphans = left;
+}
+
+static void on_pod_add(informer *inf, informer_object *o, void *userdata) {
+        (void)inf;
+        sched *s = userdata;
+        pthread_mutex_lock(&s->mu);
+        pod_changed(s, o);
+        pthread_mutex_unlock(&s->mu);
+}
+
+static void on_pod_update(informer *inf, informer_object *old, informer_object *o, void *userdata) {
+        (void)old;
+        on_pod_add(inf, o, userdata);
+}
+
+static void on_pod_delete(informer *inf, informer_object *o, bool unknown, void *userdata) {
+        (void)inf;
+        (void)unknown;
+        sched *s = userdata;
+        pthread_mutex_lock(&s->mu);
+        forget_pod(s, o->key);
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->mu);
+}
+
+static void on_node_add(informer *inf, informer_object *o, void *userdata) {
+        (void)inf;
+        sched *s = userdata;
+        _cleanup_error_ tm_error *err = NULL;
+        sched_node *n = NULL;
+        if (sched_node_new(json_copy(o->json), &n, &err) < 0) {
+                log_warning("ignoring node %s: %s", o->key, tm_error_msg(err));
+                return;
+        }
+        pthread_mutex_lock(&s->mu);
+        sched_snapshot_set_node(&s->snap, n);
+        attach_orphans(s);
+        sched_queue_move_all(s->queue, now_ns());
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->mu);
+}
+
+static void on_node_update(informer *inf, informer_object *old, informer_object *o,
+                           void *userdata) {
+        (void)old;
+        on_node_add(inf, o, userdata);
+}
+
+static void on_node_delete(informer *inf, informer_object *o, bool unknown, void *userdata) {
+        (void)inf;
+        (void)unknown;
+        sched *s = userdata;
+        pthread_mutex_lock(&s->mu);
+        sched_node *n = sched_snapshot_get(&s->snap, o->key);
+        if (n) {
+                for (size_t i = 0; i < n->n_pods; i++)
+                        s->n_orphans += !n->pods[i]->assumed;
+                sched_snapshot_remove_node(&s->snap, o->key);
+        }
+        pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- binding (called by the framework, s->mu held) -------------------- */
+
+static int assume_and_bind(const sched_pod *cpod, const char *node_name, void *userdata,
+                           tm_error **err) {
+        sched *s = userdata;
+        _cleanup_free_ char *key = xasprintf("%s/%s", cpod->namespace, cpod->name);
+        bool found;
+        sched_pod *p = strmap_remove(s->pending, key, &found);
+        if (!found || p != cpod)
+                return tm_error_set(err, -ESTALE, "pod %s changed during its cycle", key);
+        sched_node *n = sched_snapshot_get(&s->snap, node_name);
+        p->assumed = true;
+        sched_node_add_pod(n, p);
+        sched_pod_free(strmap_put(s->placed, key, p));
+        job *j = new_job(JOB_BIND, p, key);
+        j->node = xstrdup(node_name);
+        push_job(s, j);
+        return 0;
+}
+
+/* ---- binder threads ------------------------------------------------------- */
+
+static int do_bind(sched *s, const job *j, tm_error **err) {
+        _cleanup_json_ json *b = json_new_object();
+        json_object_set_string(b, "apiVersion", "v1");
+        json_object_set_string(b, "kind", "Binding");
+        json *md = json_object_ensure_object(b, "metadata");
+        json_object_set_string(md, "name", j->name);
+        json_object_set_string(md, "namespace", j->namespace);
+        json *target = json_object_ensure_object(b, "target");
+        json_object_set_string(target, "apiVersion", "v1");
+        json_object_set_string(target, "kind", "Node");
+        json_object_set_string(target, "name", j->node);
+        _cleanup_free_ char *path =
+                xasprintf("/api/v1/namespaces/%s/pods/%s/binding", j->namespace, j->name);
+        int r = http_post_json(s->client, path, b, NULL, err);
+        return r < 0 ? r : 0;
+}
+
+static void bind_done(sched *s, const job *j, int r, const tm_error *err) {
+        pthread_mutex_lock(&s->mu);
+        if (r >= 0) {
+                s->scheduled++;
+                sched_queue_done(s->queue, j->key);
+                pthread_mutex_unlock(&s->mu);
+                return;
+        }
+        s->bind_failures++;
+        log_warning("binding %s to %s: %s", j->key, j->node, tm_error_msg(err));
+        sched_pod *p = strmap_get(s->placed, j->key);
+        if (p && p->assumed) {
+                /* take the assumption back */
+                strmap_remove(s->placed, j->key, NULL);
+                sched_node_remove_pod(p);
+                p->assumed = false;
+                if (r == -ENOENT) {
+                        sched_pod_free(p);
+                        sched_queue_delete(s->queue, j->key);
+                } else {
+                        sched_pod_free(strmap_put(s->pending, j->key, p));
+                        sched_queue_failed(s->queue, j->key, false, now_ns());
+                }
+        }
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->mu);
+}
+
+static int record_failure(sched *s, const job *j, tm_error **err) {
+        _cleanup_free_ char *now = time_now_rfc3339();
+        int r;
+        if (j->patch_status) {
+                _cleanup_json_ json *patch = json_new_object();
+                json *conds = json_new_array();
+                json *c = json_new_object();
+                json_object_set_string(c, "type", "PodScheduled");
+                json_object_set_string(c, "status", "False");
+                json_object_set(c, "lastProbeTime", json_new_null());
+                json_object_set_string(c, "lastTransitionTime", now);
+                json_object_set_string(c, "reason", "Unschedulable");
+                json_object_set_string(c, "message", j->message);
+                json_array_append(conds, c);
+                json_object_set(json_object_ensure_object(patch, "status"), "conditions", conds);
+                _cleanup_free_ char *body = json_serialize(patch, 0, NULL);
+                _cleanup_free_ char *path =
+                        xasprintf("/api/v1/namespaces/%s/pods/%s/status", j->namespace, j->name);
+                r = http_patch(s->client, path, "application/strategic-merge-patch+json", body,
+                               strlen(body), NULL, err);
+                if (r < 0)
+                        return tm_error_wrap(err, r, "set PodScheduled condition");
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        _cleanup_json_ json *ev = json_new_object();
+        json_object_set_string(ev, "apiVersion", "v1");
+        json_object_set_string(ev, "kind", "Event");
+        json *md = json_object_ensure_object(ev, "metadata");
+        _cleanup_free_ char *name =
+                xasprintf("%s.%llx", j->name,
+                          (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
+        json_object_set_string(md, "name", name);
+        json_object_set_string(md, "namespace", j->namespace);
+        json *io = json_object_ensure_object(ev, "involvedObject");
+        json_object_set_string(io, "apiVersion", "v1");
+        json_object_set_string(io, "kind", "Pod");
+        json_object_set_string(io, "namespace", j->namespace);
+        json_object_set_string(io, "name", j->name);
+        if (*j->uid)
+                json_object_set_string(io, "uid", j->uid);
+        json_object_set_string(ev, "reason", "FailedScheduling");
+        json_object_set_string(ev, "message", j->message);
+        json_object_set_string(ev, "type", "Warning");
+        json_object_set_string(json_object_ensure_object(ev, "source"), "component",
+                               "default-scheduler");
+        json_object_set_string(ev, "reportingComponent", "default-scheduler");
+        json_object_set_string(ev, "firstTimestamp", now);
+        json_object_set_string(ev, "lastTimestamp", now);
+        json_object_set_int(ev, "count", 1);
+        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/events", j->namespace);
+        r = http_post_json(s->client, path, ev, NULL, err);
+        if (r < 0)
+                return tm_error_wrap(err, r, "create event");
+        return 0;
+}
+
+static void *binder_main(void *arg) {
+        sched *s = arg;
+        for (;;) {
+                pthread_mutex_lock(&s->job_mu);
+                while (!s->jobs_head && !s->stopping)
+                        pthread_cond_wait(&s->job_cond, &s->job_mu);
+                job *j = s->jobs_head;
+                if (!j) {
+                        pthread_mutex_unlock(&s->job_mu);
+                        return NULL;
+                }
+                s->jobs_head = j->next;
+                if (!s->jobs_head)
+                        s->jobs_tail = NULL;
+                pthread_mutex_unlock(&s->job_mu);
+                _cleanup_error_ tm_error *err = NULL;
+                if (j->kind == JOB_BIND) {
+                        int r = do_bind(s, j, &err);
+                        bind_done(s, j, r, err);
+                } else if (record_failure(s, j, &err) < 0)
+                        log_warning("pod %s: %s", j->key, tm_error_msg(err));
+                job_free(j);
+        }
+}
+
+/* ---- the scheduling loop --------------------------------------------------- */
+
+/* Is the pod's PodScheduled condition already False with this message? */
+static bool condition_is(const sched_pod *p, const char *message) {
+        const json *conds = json_get(p->obj, "status", "conditions", NULL);
+        for (size_t i = 0; i < json_array_len(conds); i++) {
+                const json *c = json_array_get(conds, i);
+                if (streq_ptr(json_object_get_string(c, "type"), "PodScheduled"))
+                        return streq_ptr(json_object_get_string(c, "status"), "False") &&
+                               streq_ptr(json_object_get_string(c, "message"), message);
+        }
+        return false;
+}
+
+static void schedule_loop(sched *s) {
+        pthread_mutex_lock(&s->mu);
+        int64_t last_flush = now_ns();
+        while (!atomic_load(&stop_requested)) {
+                int64_t now = now_ns();
+                if (now - last_flush > 30000000000LL) {
+                        sched_queue_flush_unschedulable(s->queue, now);
+                        last_flush = now;
+                }
+                const char *qkey = sched_queue_pop(s->queue, now);
+                if (!qkey) {
+                        int64_t wait = 200000000LL; /* to notice signals */
+                        int64_t next = sched_queue_next_backoff(s->queue);
+                        if (next >= 0 && next - now < wait)
+                                wait = next - now > 0 ? next - now : 0;
+                        struct timespec ts;
+                        clock_gettime(CLOCK_REALTIME, &ts);
+                        int64_t t = ts.tv_nsec + wait;
+                        ts.tv_sec += t / 1000000000LL;
+                        ts.tv_nsec = t % 1000000000LL;
+                        pthread_cond_timedwait(&s->wake, &s->mu, &ts);
+                        continue;
+                }
+                _cleanup_free_ char *key = xstrdup(qkey);
+                sched_pod *p = strmap_get(s->pending, key);
+                if (!p) {
+                        sched_queue_delete(s->queue, key);
+                        continue;
+                }
+                sched_result res = {0};
+                sched_schedule_one(s->profile, &s->snap, p, &res);
+                if (res.code == SCHED_SUCCESS) {
+                        log_debug("%s: assumed on %s (%zu nodes evaluated, %zu feasible)", key,
+                                  res.node_name, res.n_evaluated, res.n_feasible);
+                } else {
+                        bool unsched = res.code != SCHED_ERROR;
+                        if (unsched)
+                                s->unschedulable++;
+                        else
+                                s->errors++;
+                        log_info("%s: %s", key, res.message);
+                        job *j = new_job(JOB_FAILED, p, key);
+                        j->message = xstrdup(res.message);
+                        j->patch_status = !condition_is(p, res.message);
+                        push_job(s, j);
+                        sched_queue_failed(s->queue, key, unsched, now_ns());
+                }
+                sched_result_done(&res);
+        }
+        pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static int server_from_kubeconfig(const char *path, char **ret, tm_error **err) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return tm_error_set_errno(err, -errno, "open %s", path);
+        _cleanup_free_ char *buf = xmalloc(MAX_KUBECONFIG_SIZE + 1);
+        size_t n = fread(buf, 1, MAX_KUBECONFIG_SIZE + 1, f);
+        if (n > MAX_KUBECONFIG_SIZE)
+                return tm_error_set(err, -E2BIG, "%s: larger than %d bytes", path,
+                                    MAX_KUBECONFIG_SIZE);
+        _cleanup_json_ json *cfg = NULL;
+        int r = tm_yaml_parse(buf, n, NULL, &cfg, err);
+        if (r < 0)
+                return tm_error_wrap(err, r, "%s", path);
+        /* the current context's cluster, else the first cluster */
+        const char *cur = json_object_get_string(cfg, "current-context");
+        const char *cluster = NULL;
+        const json *ctxs = json_object_get(cfg, "contexts");
+        for (size_t i = 0; cur && i < json_array_len(ctxs); i++) {
+                const json *c = json_array_get(ctxs, i);
+                if (streq_ptr(json_object_get_string(c, "name"), cur))
+                        cluster = json_get_str(c, "context", "cluster", NULL);
+        }
+        const json *clusters = json_object_get(cfg, "clusters");
+        for (size_t i = 0; i < json_array_len(clusters); i++) {
+                const json *c = json_array_get(clusters, i);
+                if (cluster && !streq_ptr(json_object_get_string(c, "name"), cluster))
+                        continue;
+                const char *server = json_get_str(c, "cluster", "server", NULL);
+                if (server) {
+                        *ret = xstrdup(server);
+                        return 0;
+                }
+        }
+        return tm_error_set(err, -EINVAL, "%s: no cluster server URL", path);
+}
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: timonier-scheduler [OPTIONS]\n"
+                "Bind pods without a node to the best feasible node.\n\n"
+                "  --kubeconfig FILE                 read the API server URL from FILE\n"
+                "  --master URL                      the API server URL (overrides --kubeconfig)\n"
+                "  --scheduler-name NAME             pods' spec.schedulerName to serve\n"
+                "                                    (default default-scheduler)\n"
+                "  --scoring-strategy NAME           LeastAllocated (default) or MostAllocated\n"
+                "  --percentage-of-nodes-to-score N  0 (adaptive, default) to 100\n"
+                "  --parallelism N                   binder threads (default 8)\n"
+                "  --log-level LEVEL                 error, warning, notice, info, debug\n"
+                "  --version, --help\n");
+}
+
+int main(int argc, char **argv) {
+        enum {
+                OPT_KUBECONFIG = 256,
+                OPT_MASTER,
+                OPT_NAME,
+                OPT_STRATEGY,
+                OPT_PCT,
+                OPT_PARALLELISM,
+                OPT_LOGLEVEL,
+                OPT_VERSION,
+                OPT_HELP,
+        };
+        static const struct option opts[] = {
+                {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+                {"master", required_argument, NULL, OPT_MASTER},
+                {"scheduler-name", required_argument, NULL, OPT_NAME},
+                {"scoring-strategy", required_argument, NULL, OPT_STRATEGY},
+                {"percentage-of-nodes-to-score", required_argument, NULL, OPT_PCT},
+                {"parallelism", required_argument, NULL, OPT_PARALLELISM},
+                {"log-level", required_argument, NULL, OPT_LOGLEVEL},
+                {"version", no_argument, NULL, OPT_VERSION},
+                {"help", no_argument, NULL, OPT_HELP},
+                {},
+        };
+        const char *kubeconfig = NULL, *master = NULL, *name = "default-scheduler";
+        const char *strategy = "LeastAllocated";
+        long pct = 0, parallelism = 8;
+        log_set_ident("timonier-scheduler");
+        for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
+                char *end;
+                switch (c) {
+                case OPT_KUBECONFIG:
+                        kubeconfig = optarg;
+                        break;
+                case OPT_MASTER:
+                        master = optarg;
+                        break;
+                case OPT_NAME:
+                        name = optarg;
+                        break;
+                case OPT_STRATEGY:
+                        strategy = optarg;
+                        break;
+                case OPT_PCT:
+                        pct = strtol(optarg, &end, 10);
+                        if (*end || pct < 0 || pct > 100) {
+                                log_error("--percentage-of-nodes-to-score: expected 0..100");
+                                return 2;
+                        }
+                        break;
+                case OPT_PARALLELISM:
+                        parallelism = strtol(optarg, &end, 10);
+                        if (*end || parallelism < 1 || parallelism > 256) {
+                                log_error("--parallelism: expected 1..256");
+                                return 2;
+                        }
+                        break;
+                case OPT_LOGLEVEL: {
+                        int l = log_level_from_string(optarg);
+                        if (l < 0) {
+                                log_error("--log-level: unknown level \"%s\"", optarg);
+                                return 2;
+                        }
+                        log_set_level(l);
+                        break;
+                }
+                case OPT_VERSION:
+                        printf("timonier-scheduler %s\n", PACKAGE_VERSION);
+                        return 0;
+                case OPT_HELP:
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                usage(stderr);
+                return 2;
+        }
+        _cleanup_error_ tm_error *err = NULL;
+        _cleanup_free_ char *url = NULL;
+        if (master)
+                url = xstrdup(master);
+        else if (kubeconfig) {
+                if (server_from_kubeconfig(kubeconfig, &url, &err) < 0) {
+                        log_error("%s", tm_error_msg(err));
+                        return 1;
+                }
+        } else {
+                log_error("--kubeconfig or --master is required");
+                return 2;
+        }
+
+        sched s = {0};
+        pthread_mutex_init(&s.mu, NULL);
+        pthread_cond_init(&s.wake, NULL);
+        pthread_mutex_init(&s.job_mu, NULL);
+        pthread_cond_init(&s.job_cond, NULL);
+        sched_snapshot_init(&s.snap);
+        s.queue = sched_queue_new();
+        s.pending = strmap_new();
+        s.placed = strmap_new();
+        _cleanup_free_ char *args_text = xasprintf(
+                "[{\"name\":\"NodeResourcesFit\",\"args\":{\"scoringStrategy\":{\"type\":\"%s\"}}}]",
+                strategy);
+        _cleanup_json_ json *args = NULL;
+        int r = json_parse(args_text, strlen(args_text), NULL, &args, &err);
+        if (r >= 0)
+                r = sched_profile_new_default(name, args, &s.profile, &err);
+        if (r < 0) {
+                log_error("profile: %s", tm_error_msg(err));
+                return 2;
+        }
+        s.profile->percentage_of_nodes_to_score = (int)pct;
+        s.profile->bind = assume_and_bind;
+        s.profile->bind_userdata = &s;
+        s.profile->seed = (unsigned)time(NULL);
+
+        http_client_options copts = {.user_agent = "timonier-scheduler"};
+        _cleanup_(http_client_freep) http_client *client = NULL;
+        _cleanup_(informer_factory_freep) informer_factory *f = NULL;
+        informer *pods, *nodes;
+        if (http_client_new(url, &copts, &client, &err) < 0 ||
+            informer_factory_new(url, &copts, &f, &err) < 0 ||
+            informer_factory_add(f, "/api/v1/pods", &(informer_options){0}, &pods, &err) < 0 ||
+            informer_factory_add(f, "/api/v1/nodes", &(informer_options){0}, &nodes, &err) < 0 ||
+            informer_add_handlers(pods,
+                                  &(informer_handlers){.on_add = on_pod_add,
+                                                       .on_update = on_pod_update,
+                                                       .on_delete = on_pod_delete,
+                                                       .userdata = &s},
+                                  &err) < 0 ||
+            informer_add_handlers(nodes,
+                                  &(informer_handlers){.on_add = on_node_add,
+                                                       .on_update = on_node_update,
+                                                       .on_delete = on_node_delete,
+                                                       .userdata = &s},
+                                  &err) < 0) {
+                log_error("%s", tm_error_msg(err));
+                return 1;
+        }
+        s.client = client;
+
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        pthread_t *binders = xcalloc((size_t)parallelism, sizeof(*binders));
+        for (long i = 0; i < parallelism; i++)
+                pthread_create(&binders[i], NULL, binder_main, &s);
+        if (informer_factory_start(f, &err) < 0) {
+                log_error("%s", tm_error_msg(err));
+                return 1;
+        }
+        while (!atomic_load(&stop_requested) && informer_factory_wait_for_sync(f, 200) < 0)
+                ;
+        log_info("serving %s at %s", name, url);
+        schedule_loop(&s);
+
+        informer_factory_stop(f);
+        pthread_mutex_lock(&s.job_mu);
+        s.stopping = true;
+        pthread_cond_broadcast(&s.job_cond);
+        pthread_mutex_unlock(&s.job_mu);
+        for (long i = 0; i < parallelism; i++)
+                pthread_join(binders[i], NULL);
+        free(binders);
+        log_info("stopping: %lu pods bound, %lu unschedulable attempts, %lu errors, %lu "
+                 "binding failures",
+                 s.scheduled, s.unschedulable, s.errors, s.bind_failures);
+        strmap_free_full(s.pending, free_pod_value);
+        strmap_free_full(s.placed, free_pod_value);
+        sched_snapshot_done(&s.snap);
+        sched_queue_free(s.queue);
+        sched_profile_free(s.profile);
+        return 0;
+}
