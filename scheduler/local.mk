@@ -44,3 +44,6 @@ tests_unit_sched_queue_test_LDADD = $(LIBSCHEDULER_LIBS)
 sbin_PROGRAMS += scheduler/timonier-scheduler
 scheduler_timonier_scheduler_SOURCES = scheduler/main.c
 scheduler_timonier_scheduler_LDADD = $(LIBSCHEDULER_LIBS)
+
+TESTS += tests/integration/scheduler.sh
+EXTRA_DIST += tests/integration/scheduler.sh

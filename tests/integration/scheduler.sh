@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# timonier-scheduler against the real API server, with Node objects made
+# here and the real kubectl: spreading, nodeSelector, taints, host ports,
+# an unschedulable pod reported and then scheduled once a node is added.
+. "$top_srcdir/tests/integration/lib.sh"
+
+SCHED_BIN=${top_builddir:-.}/scheduler/timonier-scheduler
+SCHED_PID=
+stop_all() {
+        if [ -n "$SCHED_PID" ]; then
+                kill "$SCHED_PID" 2>/dev/null
+                wait "$SCHED_PID" 2>/dev/null
+        fi
+        cleanup
+}
+trap stop_all EXIT INT TERM
+
+[ -x "$SCHED_BIN" ] || bail "$SCHED_BIN not built"
+apiserver_start
+"$SCHED_BIN" --kubeconfig "$KUBECONFIG" --log-level info 2>"$TMPROOT/scheduler.log" &
+SCHED_PID=$!
+
+# mknode NAME CPU MEMORY LABELS TAINTS (JSON fragments)
+mknode() {
+        kctl create -f - >/dev/null <<EOT || return 1
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"$1","labels":{"kubernetes.io/hostname":"$1"$4}},
+ "spec":{"taints":[$5]}}
+EOT
+        kctl patch node "$1" --subresource=status --type=merge -p \
+                "{\"status\":{\"capacity\":{\"cpu\":\"$2\",\"memory\":\"$3\",\"pods\":\"110\"},\"allocatable\":{\"cpu\":\"$2\",\"memory\":\"$3\",\"pods\":\"110\"}}}" >/dev/null
+}
+
+# mkpod NAME CPU EXTRA-SPEC (JSON fragment ending in a comma, or "")
+mkpod() {
+        kctl create -f - >/dev/null <<EOT
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$1","labels":{"app":"$1"}},
+ "spec":{$3"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":"$2"}}}]}}
+EOT
+}
+
+# node_of POD [SECONDS]: waits until the pod is bound, prints the node.
+node_of() {
+        i=0
+        while [ $i -lt $((${2:-10} * 10)) ]; do
+                n=$(kctl get pod "$1" -o 'jsonpath={.spec.nodeName}' 2>/dev/null)
+                [ -n "$n" ] && { echo "$n"; return 0; }
+                sleep 0.1
+                i=$((i + 1))
+        done
+        echo "(unbound)"
+        return 1
+}
+
+# cond_of POD: waits for a PodScheduled=False condition, prints reason|message.
+cond_of() {
+        i=0
+        while [ $i -lt 100 ]; do
+                c=$(kctl get pod "$1" -o 'jsonpath={range .status.conditions[?(@.type=="PodScheduled")]}{.status}|{.reason}|{.message}{end}' 2>/dev/null)
+                case $c in False*) echo "$c"; return 0 ;; esac
+                sleep 0.1
+                i=$((i + 1))
+        done
+        echo "$c"
+}
+
+CP_TAINT='{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}'
+check "control-plane node" mknode cp 8 16Gi ',"node-role.kubernetes.io/control-plane":""' "$CP_TAINT"
+check "worker w1 (ssd)" mknode w1 4 8Gi ',"disktype":"ssd"' ""
+check "worker w2 (hdd)" mknode w2 4 8Gi ',"disktype":"hdd"' ""
+
+# Spreading: LeastAllocated puts two equal pods on the two workers.
+mkpod spread-a 1 ""
+a=$(node_of spread-a)
+mkpod spread-b 1 ""
+b=$(node_of spread-b)
+case "$a $b" in
+"w1 w2" | "w2 w1") ok 0 "two pods spread over the two workers ($a, $b)" ;;
+*) ok 1 "two pods spread over the two workers (got $a, $b)" ;;
+esac
+check_output "binding sets PodScheduled=True" '^True$' \
+        kctl get pod spread-a -o 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].status}'
+
+# nodeSelector
+mkpod ssd 500m '"nodeSelector":{"disktype":"ssd"},'
+is "nodeSelector disktype=ssd lands on w1" "$(node_of ssd)" w1
+
+# Taints and tolerations: only a tolerating pod goes to the control plane.
+mkpod cp-pod 100m '"nodeSelector":{"node-role.kubernetes.io/control-plane":""},"tolerations":[{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}],'
+is "a tolerating pod goes to the tainted node" "$(node_of cp-pod)" cp
+mkpod cp-intolerant 100m '"nodeSelector":{"node-role.kubernetes.io/control-plane":""},'
+check_output "an intolerant pod is Unschedulable" \
+        '^False\|Unschedulable\|0/3 nodes are available: 1 node\(s\) had untolerated taint \{node-role.kubernetes.io/control-plane: \}, 2 node\(s\) didn.t match Pod.s node affinity/selector\. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling\.$' \
+        cond_of cp-intolerant
+kctl delete pod cp-intolerant --grace-period=0 --force >/dev/null 2>&1
+
+# Host ports: one per node and protocol.
+hp='"containers":[{"name":"c","image":"nginx","ports":[{"containerPort":80,"hostPort":9000}]}]'
+for p in hp-1 hp-2 hp-3; do
+        kctl create -f - >/dev/null <<EOT
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$p"},"spec":{$hp}}
+EOT
+        [ $p = hp-3 ] || node_of $p >/dev/null
+done
+n1=$(node_of hp-1 1)
+n2=$(node_of hp-2 1)
+[ "$n1" != "$n2" ] && ok 0 "two pods with hostPort 9000 on different workers" ||
+        ok 1 "two pods with hostPort 9000 on different workers ($n1, $n2)"
+check_output "the third hostPort pod does not fit" \
+        "2 node\(s\) didn't have free ports for the requested pod ports\. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod\.$" \
+        cond_of hp-3
+kctl delete pod hp-1 --grace-period=0 --force >/dev/null 2>&1
+is "deleting a hostPort pod lets the third one in" "$(node_of hp-3)" "$n1"
+
+# Unschedulable until a big enough node appears.
+mkpod big 6 ""
+check_output "a 6-cpu pod is Unschedulable with the summary" \
+        '^False\|Unschedulable\|0/3 nodes are available: 1 node\(s\) had untolerated taint \{node-role.kubernetes.io/control-plane: \}, 2 Insufficient cpu\. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling\.$' \
+        cond_of big
+check_output "a FailedScheduling event is recorded" 'FailedScheduling.*pod/big.*Insufficient cpu' \
+        kctl get events
+check "node w3 with 16 cpus added" mknode w3 16 32Gi "" ""
+is "the big pod is scheduled once w3 exists" "$(node_of big 15)" w3
+
+check_output "the scheduler logged its decisions" 'default/big' cat "$TMPROOT/scheduler.log"
+kill "$SCHED_PID"
+wait "$SCHED_PID"
+is "the scheduler stops cleanly on SIGTERM" "$?" 0
+SCHED_PID=
+done_testing
