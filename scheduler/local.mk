@@ -47,3 +47,8 @@ scheduler_timonier_scheduler_LDADD = $(LIBSCHEDULER_LIBS)
 
 TESTS += tests/integration/scheduler.sh
 EXTRA_DIST += tests/integration/scheduler.sh
+
+# Declared here rather than in bench/local.mk, which another area owns.
+noinst_PROGRAMS += bench/bench_scheduler
+bench_bench_scheduler_SOURCES = bench/bench_scheduler.c
+bench_bench_scheduler_LDADD = $(LIBTIMONIER_LIBS) -lm
