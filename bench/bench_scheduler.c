@@ -262,6 +262,32 @@ static int one_run(run *r, pid_t api, pid_t sched_pid) {
                 return -1;
         }
         http_watcher_run_once(w, 100, NULL);
+        if (!r->floor) {
+                /* wait until the scheduler has synced and binds a first pod */
+                static const char warm[] =
+                        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm\"},"
+                        "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"pause\"}]}}";
+                http_body wb = {.data = warm, .len = strlen(warm)};
+                _cleanup_free_ char *ppath = xasprintf("/api/v1/namespaces/%s/pods", r->ns);
+                _cleanup_free_ char *wpod = xasprintf("/api/v1/namespaces/%s/pods/warm", r->ns);
+                if (http_request(c, "POST", ppath, &wb, NULL, &err) < 0) {
+                        fprintf(stderr, "warm-up pod: %s\n", tm_error_msg(err));
+                        return -1;
+                }
+                bool bound = false;
+                for (int i = 0; i < 1200 && !bound; i++) {
+                        _cleanup_json_ json *pod = NULL;
+                        if (http_get_json(c, wpod, &pod, NULL) >= 0 &&
+                            json_get_str(pod, "spec", "nodeName", NULL))
+                                bound = true;
+                        else
+                                usleep(50000);
+                }
+                if (!bound) {
+                        fprintf(stderr, "the scheduler did not bind a warm-up pod in 60 s\n");
+                        return -1;
+                }
+        }
         pthread_t creators[THREADS], binders[THREADS];
         double cpu_api0 = cpu_seconds(api), cpu_s0 = sched_pid > 0 ? cpu_seconds(sched_pid) : 0;
         double t0 = now_s();
@@ -352,7 +378,6 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bench_scheduler: cannot start %s\n", bin);
                 rc = 1;
         } else {
-                sleep(2); /* its informers list the nodes */
                 run sched = {.ns = "bench-sched"};
                 if (one_run(&sched, api, sp) < 0)
                         rc = 1;

@@ -90,6 +90,7 @@ void sched_profile_free(sched_profile *p) {
         for (size_t i = 0; i < p->n_entries; i++)
                 if (p->entries[i].plugin->free_config)
                         p->entries[i].plugin->free_config(p->entries[i].config);
+        free(p->scratch);
         free(p->scheduler_name);
         free(p);
 }
@@ -229,9 +230,9 @@ static void cycle_done(sched_cycle *c) {
         for (size_t i = 0; i < c->profile->n_entries; i++)
                 if (c->state[i] && c->profile->entries[i].plugin->free_state)
                         c->profile->entries[i].plugin->free_state(c->state[i]);
-        for (size_t i = 0; i < c->n_node_status; i++)
-                sched_status_done(&c->node_status[i]);
-        free(c->node_status);
+        /* leave the scratch statuses zeroed for the next cycle */
+        for (size_t k = 0; k < c->n_statuses_used; k++)
+                sched_status_done(&c->node_status[(c->first_status + k) % c->n_node_status]);
         free(c->feasible);
 }
 
@@ -272,7 +273,12 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                                       .message = xstrdup("no nodes available to schedule pods")};
                 return 0;
         }
-        c.node_status = xcalloc(n_all, sizeof(*c.node_status));
+        if (p->n_scratch < n_all) {
+                p->scratch = xreallocarray(p->scratch, n_all, sizeof(*p->scratch));
+                memset(p->scratch + p->n_scratch, 0, (n_all - p->n_scratch) * sizeof(*p->scratch));
+                p->n_scratch = n_all;
+        }
+        c.node_status = p->scratch;
         c.n_node_status = n_all;
 
         /* PreFilter */
@@ -296,6 +302,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                         _cleanup_free_ char *msg = join_reasons(&st);
                         for (size_t k = 0; k < n_all; k++)
                                 c.node_status[k].code = code;
+                        c.n_statuses_used = n_all;
                         sched_status_done(&st);
                         rv = fail_result(&c, ret, code, msg, &skips);
                         goto out;
@@ -307,9 +314,11 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
         size_t want = sched_num_feasible_nodes_to_find(p->percentage_of_nodes_to_score, n_all);
         c.feasible = xcalloc(want, sizeof(*c.feasible));
         size_t start = p->next_start_node % n_all, processed = 0;
+        c.first_status = start;
         for (; processed < n_all && c.n_feasible < want; processed++) {
                 size_t idx = (start + processed) % n_all;
                 sched_node *n = snap->nodes[idx];
+                c.n_statuses_used = processed + 1;
                 if (run_filters(&c, skips.filter, n, &c.node_status[idx]))
                         c.feasible[c.n_feasible++] = n;
         }

@@ -92,6 +92,8 @@ typedef struct sched_profile {
         sched_bind_fn bind;
         void *bind_userdata;
         size_t next_start_node; /* rotates over the nodes, as upstream */
+        sched_status *scratch;  /* per-node statuses, reused across cycles */
+        size_t n_scratch;
         unsigned seed;          /* tie-breaking among equal scores */
 } sched_profile;
 
@@ -134,6 +136,7 @@ struct sched_cycle {
          * Filter phase for PostFilter */
         sched_status *node_status;
         size_t n_node_status;
+        size_t first_status, n_statuses_used; /* the range (mod n) written */
         size_t n_all_nodes;
         sched_node **feasible;
         size_t n_feasible;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ typedef struct sched {
         sched_queue *queue;
         strmap *pending; /* key -> sched_pod: ours, without a node */
         strmap *placed;  /* key -> sched_pod: bound or assumed */
-        size_t n_orphans; /* placed pods whose node is not known */
+        strmap *orphans; /* node name -> orphan_list: placed pods of unknown nodes */
         sched_profile *profile;
         http_client *client;
         /* binder jobs */
@@ -113,6 +114,47 @@ static void free_pod_value(void *v) {
 
 /* ---- cache updates (factory thread, s->mu held) ---------------------- */
 
+/* Pods bound to a node the cache does not know (listed before their node,
+ * or their node deleted), by node name, attached when the node comes. */
+typedef struct orphan_list {
+        sched_pod **v;
+        size_t n;
+} orphan_list;
+
+static void orphan_add(sched *s, sched_pod *p, const char *node_name) {
+        orphan_list *l = strmap_get(s->orphans, node_name);
+        if (!l) {
+                l = xcalloc(1, sizeof(*l));
+                strmap_put(s->orphans, node_name, l);
+        }
+        l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+        l->v[l->n++] = p;
+        p->orphan = true;
+}
+
+static void orphan_remove(sched *s, sched_pod *p) {
+        if (!p->orphan)
+                return;
+        p->orphan = false;
+        strmap_iter it = STRMAP_ITER_INIT;
+        const char *key;
+        void *v;
+        while (strmap_next(s->orphans, &it, &key, &v)) {
+                orphan_list *l = v;
+                for (size_t i = 0; i < l->n; i++)
+                        if (l->v[i] == p) {
+                                l->v[i] = l->v[--l->n];
+                                return;
+                        }
+        }
+}
+
+static void orphan_list_free(void *v) {
+        orphan_list *l = v;
+        free(l->v);
+        free(l);
+}
+
 static bool pod_is_terminal(const json *obj) {
         const char *phase = json_get_str(obj, "status", "phase", NULL);
         return phase && (streq(phase, "Succeeded") || streq(phase, "Failed"));
@@ -121,15 +163,14 @@ static bool pod_is_terminal(const json *obj) {
 static void place_pod(sched *s, const char *key, sched_pod *p) {
         sched_pod *old = strmap_put(s->placed, key, p);
         if (old) {
-                if (!old->node && !old->assumed)
-                        s->n_orphans--;
+                orphan_remove(s, old);
                 sched_pod_free(old);
         }
         sched_node *n = sched_snapshot_get(&s->snap, p->node_name);
         if (n)
                 sched_node_add_pod(n, p);
         else
-                s->n_orphans++;
+                orphan_add(s, p, p->node_name);
 }
 
 static void forget_pod(sched *s, const char *key) {
@@ -141,8 +182,7 @@ static void forget_pod(sched *s, const char *key) {
         }
         p = strmap_remove(s->placed, key, &found);
         if (found) {
-                if (!p->node && !p->assumed)
-                        s->n_orphans--;
+                orphan_remove(s, p);
                 sched_pod_free(p);
                 /* room freed: parked pods may fit now */
                 sched_queue_move_all(s->queue, now_ns());
@@ -194,24 +234,15 @@ static void pod_changed(sched *s, informer_object *o) {
         pthread_cond_signal(&s->wake);
 }
 
-static void attach_orphans(sched *s) {
-        if (s->n_orphans == 0)
+static void attach_orphans(sched *s, sched_node *n) {
+        orphan_list *l = strmap_remove(s->orphans, n->name, NULL);
+        if (!l)
                 return;
-        size_t left = 0;
-        strmap_iter it = STRMAP_ITER_INIT;
-        const char *key;
-        void *v;
-        while (strmap_next(s->placed, &it, &key, &v)) {
-                sched_pod *p = v;
-                if (p->node || p->assumed)
-                        continue;
-                sched_node *n = sched_snapshot_get(&s->snap, p->node_name);
-                if (n)
-                        sched_node_add_pod(n, p);
-                else
-                        left++;
+        for (size_t i = 0; i < l->n; i++) {
+                l->v[i]->orphan = false;
+                sched_node_add_pod(n, l->v[i]);
         }
-        s->n_orphans = left;
+        orphan_list_free(l);
 }
 
 static void on_pod_add(informer *inf, informer_object *o, void *userdata) {
@@ -248,7 +279,7 @@ static void on_node_add(informer *inf, informer_object *o, void *userdata) {
         }
         pthread_mutex_lock(&s->mu);
         sched_snapshot_set_node(&s->snap, n);
-        attach_orphans(s);
+        attach_orphans(s, n);
         sched_queue_move_all(s->queue, now_ns());
         pthread_cond_signal(&s->wake);
         pthread_mutex_unlock(&s->mu);
@@ -268,7 +299,7 @@ static void on_node_delete(informer *inf, informer_object *o, bool unknown, void
         sched_node *n = sched_snapshot_get(&s->snap, o->key);
         if (n) {
                 for (size_t i = 0; i < n->n_pods; i++)
-                        s->n_orphans += !n->pods[i]->assumed;
+                        orphan_add(s, n->pods[i], o->key);
                 sched_snapshot_remove_node(&s->snap, o->key);
         }
         pthread_mutex_unlock(&s->mu);
@@ -327,6 +358,7 @@ static void bind_done(sched *s, const job *j, int r, const tm_error *err) {
         if (p && p->assumed) {
                 /* take the assumption back */
                 strmap_remove(s->placed, j->key, NULL);
+                orphan_remove(s, p);
                 sched_node_remove_pod(p);
                 p->assumed = false;
                 if (r == -ENOENT) {
@@ -485,6 +517,10 @@ static void schedule_loop(sched *s) {
                         sched_queue_failed(s->queue, key, unsched, now_ns());
                 }
                 sched_result_done(&res);
+                /* let the informer and binder threads in between cycles */
+                pthread_mutex_unlock(&s->mu);
+                sched_yield();
+                pthread_mutex_lock(&s->mu);
         }
         pthread_mutex_unlock(&s->mu);
 }
@@ -646,6 +682,7 @@ int main(int argc, char **argv) {
         s.queue = sched_queue_new();
         s.pending = strmap_new();
         s.placed = strmap_new();
+        s.orphans = strmap_new();
         _cleanup_free_ char *args_text = xasprintf(
                 "[{\"name\":\"NodeResourcesFit\",\"args\":{\"scoringStrategy\":{\"type\":\"%s\"}}}]",
                 strategy);
@@ -716,6 +753,7 @@ int main(int argc, char **argv) {
                  "binding failures",
                  s.scheduled, s.unschedulable, s.errors, s.bind_failures);
         strmap_free_full(s.pending, free_pod_value);
+        strmap_free_full(s.orphans, orphan_list_free);
         strmap_free_full(s.placed, free_pod_value);
         sched_snapshot_done(&s.snap);
         sched_queue_free(s.queue);

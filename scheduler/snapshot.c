@@ -315,6 +315,8 @@ void sched_node_add_pod(sched_node *n, sched_pod *p) {
         n->pods[n->n_pods++] = p;
         p->node = n;
         n->n_pods_required_anti += p->required_anti_affinity;
+        if (n->snap)
+                n->snap->n_pods_required_anti += p->required_anti_affinity;
         sched_resources_add(&n->requested, &p->requests);
         sched_resources_add(&n->nonzero_requested, &p->nonzero_requests);
 }
@@ -327,6 +329,8 @@ void sched_node_remove_pod(sched_pod *p) {
         n->pods[i] = n->pods[--n->n_pods];
         n->pods[i]->index_on_node = i;
         n->n_pods_required_anti -= p->required_anti_affinity;
+        if (n->snap)
+                n->snap->n_pods_required_anti -= p->required_anti_affinity;
         sched_resources_sub(&n->requested, &p->requests);
         sched_resources_sub(&n->nonzero_requested, &p->nonzero_requests);
         p->node = NULL;
@@ -379,9 +383,12 @@ sched_node *sched_snapshot_get(const sched_snapshot *s, const char *name) {
 
 void sched_snapshot_set_node(sched_snapshot *s, sched_node *n) {
         s->generation++;
+        n->snap = s;
         size_t *slot = slot_for(s, n->name);
         if (slot && *slot) {
                 sched_node *old = s->nodes[*slot - 1];
+                old->snap = NULL; /* the pods' counts move with them */
+                s->n_pods_required_anti -= old->n_pods_required_anti;
                 while (old->n_pods > 0)
                         sched_node_add_pod(n, old->pods[0]);
                 s->nodes[*slot - 1] = n;
@@ -405,6 +412,7 @@ void sched_snapshot_remove_node(sched_snapshot *s, const char *name) {
                 return;
         s->generation++;
         size_t i = *slot - 1;
+        s->n_pods_required_anti -= s->nodes[i]->n_pods_required_anti;
         sched_node_free(s->nodes[i]);
         s->nodes[i] = s->nodes[--s->n_nodes];
         rehash(s, s->n_slots);

@@ -67,6 +67,7 @@ typedef struct sched_pod {
         struct sched_node *node;
         size_t index_on_node;
         bool assumed; /* bound by us, not yet seen bound in a watch event */
+        bool orphan;  /* the daemon's: bound to a node not (yet) known */
 } sched_pod;
 
 /* Takes the Pod object (freed on error too). -EINVAL names a bad field. */
@@ -92,6 +93,7 @@ typedef struct sched_node {
         sched_pod **pods; /* borrowed */
         size_t n_pods, cap_pods;
         size_t n_pods_required_anti; /* pods with required anti-affinity */
+        struct sched_snapshot *snap;  /* the snapshot holding the node, or NULL */
 } sched_node;
 
 int sched_node_new(json *obj, sched_node **ret, tm_error **err);
@@ -107,6 +109,7 @@ typedef struct sched_snapshot {
         size_t *slots; /* open addressing: index+1, 0 empty */
         size_t n_slots;
         uint64_t generation; /* bumped on every change */
+        size_t n_pods_required_anti; /* over all nodes */
 } sched_snapshot;
 
 void sched_snapshot_init(sched_snapshot *s);

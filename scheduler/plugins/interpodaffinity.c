@@ -135,6 +135,8 @@ static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_s
         parse_terms(required(pod, "podAntiAffinity"), pod->namespace, &s->anti_affinity);
         bool any_existing_anti = false;
         bool own_terms = s->affinity.n > 0 || s->anti_affinity.n > 0;
+        if (!own_terms && c->snap->n_pods_required_anti == 0)
+                return SCHED_SKIP;
         for (size_t i = 0; i < c->snap->n_nodes; i++) {
                 const sched_node *n = c->snap->nodes[i];
                 if (!own_terms && n->n_pods_required_anti == 0)

@@ -6,11 +6,27 @@
 
 #include "scheduler/plugins/resourcescore.h"
 
+enum { KIND_CPU, KIND_MEMORY, KIND_EPHEMERAL, KIND_PODS, KIND_SCALAR };
+
+static int kind_of(const char *name) {
+        if (streq(name, "cpu"))
+                return KIND_CPU;
+        if (streq(name, "memory"))
+                return KIND_MEMORY;
+        if (streq(name, "ephemeral-storage"))
+                return KIND_EPHEMERAL;
+        if (streq(name, "pods"))
+                return KIND_PODS;
+        return KIND_SCALAR;
+}
+
 int sched_score_resources_parse(const json *list, sched_score_resources *ret, tm_error **err) {
         sched_score_resources r = {0};
         if (!list || json_is_null(list)) {
                 strcpy(r.names[0], "cpu");
                 strcpy(r.names[1], "memory");
+                r.kinds[0] = KIND_CPU;
+                r.kinds[1] = KIND_MEMORY;
                 r.weights[0] = r.weights[1] = 1;
                 r.n = 2;
                 *ret = r;
@@ -32,22 +48,26 @@ int sched_score_resources_parse(const json *list, sched_score_resources *ret, tm
                                             "resources[%zu].weight: must be in the range [1, 100]",
                                             i);
                 strcpy(r.names[r.n], name);
+                r.kinds[r.n] = kind_of(name);
                 r.weights[r.n++] = w;
         }
         *ret = r;
         return 0;
 }
 
-static int64_t get(const sched_resources *r, const char *name) {
-        if (streq(name, "cpu"))
+static int64_t get(const sched_resources *r, int kind, const char *name) {
+        switch (kind) {
+        case KIND_CPU:
                 return r->milli_cpu;
-        if (streq(name, "memory"))
+        case KIND_MEMORY:
                 return r->memory;
-        if (streq(name, "ephemeral-storage"))
+        case KIND_EPHEMERAL:
                 return r->ephemeral_storage;
-        if (streq(name, "pods"))
+        case KIND_PODS:
                 return r->pods;
-        return sched_resources_scalar(r, name);
+        default:
+                return sched_resources_scalar(r, name);
+        }
 }
 
 void sched_score_resources_collect(const sched_score_resources *res, const sched_pod *pod,
@@ -55,10 +75,11 @@ void sched_score_resources_collect(const sched_score_resources *res, const sched
                                    int64_t *allocatable) {
         for (size_t i = 0; i < res->n; i++) {
                 const char *name = res->names[i];
-                bool nz = nonzero && (streq(name, "cpu") || streq(name, "memory"));
-                allocatable[i] = get(&n->allocatable, name);
-                requested[i] = nz ? get(&n->nonzero_requested, name) +
-                                            get(&pod->nonzero_requests, name)
-                                  : get(&n->requested, name) + get(&pod->requests, name);
+                int k = res->kinds[i];
+                bool nz = nonzero && (k == KIND_CPU || k == KIND_MEMORY);
+                allocatable[i] = get(&n->allocatable, k, name);
+                requested[i] = nz ? get(&n->nonzero_requested, k, name) +
+                                            get(&pod->nonzero_requests, k, name)
+                                  : get(&n->requested, k, name) + get(&pod->requests, k, name);
         }
 }

@@ -12,6 +12,7 @@
 typedef struct sched_score_resources {
         char names[SCHED_MAX_SCORE_RESOURCES][64];
         int64_t weights[SCHED_MAX_SCORE_RESOURCES];
+        int kinds[SCHED_MAX_SCORE_RESOURCES]; /* resolved once: cpu, memory, ... */
         size_t n;
 } sched_score_resources;
 
