@@ -60,13 +60,14 @@ static double cpu_seconds(pid_t pid) {
         buf[n] = '\0';
         char *p = strrchr(buf, ')');
         unsigned long ut = 0, st = 0;
-        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        if (!p ||
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
                 return 0;
         return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static http_client *new_client(void) {
-        http_client_options o = {.timeout_ms = 30000};
+        http_client_options o = { .timeout_ms = 30000 };
         http_client *c = NULL;
         if (http_client_new(url, &o, &c, NULL) < 0)
                 abort();
@@ -83,13 +84,15 @@ static void *create_nodes(void *arg) {
         for (long i; (i = atomic_fetch_add(&next_node, 1)) < n_nodes;) {
                 char body[1024];
                 snprintf(body, sizeof(body),
-                         "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-%ld\","
+                         "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"node-%"
+                         "ld\","
                          "\"labels\":{\"kubernetes.io/hostname\":\"node-%ld\","
                          "\"topology.kubernetes.io/zone\":\"zone-%ld\"}},"
-                         "\"status\":{\"capacity\":{\"cpu\":\"32\",\"memory\":\"128Gi\",\"pods\":\"110\"},"
+                         "\"status\":{\"capacity\":{\"cpu\":\"32\",\"memory\":\"128Gi\",\"pods\":"
+                         "\"110\"},"
                          "\"allocatable\":{\"cpu\":\"32\",\"memory\":\"128Gi\",\"pods\":\"110\"}}}",
                          i, i, i % 3);
-                http_body b = {.data = body, .len = strlen(body)};
+                http_body b = { .data = body, .len = strlen(body) };
                 _cleanup_error_ tm_error *err = NULL;
                 if (http_request(c, "POST", "/api/v1/nodes", &b, NULL, &err) < 0) {
                         fprintf(stderr, "create node-%ld: %s\n", i, tm_error_msg(err));
@@ -169,13 +172,14 @@ static void *create_pods(void *arg) {
         _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods", r->ns);
         for (long i; (i = atomic_fetch_add(&r->next_pod, 1)) < n_pods;) {
                 char body[1024];
-                snprintf(body, sizeof(body),
-                         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p-%ld\"},"
-                         "\"spec\":{\"schedulerName\":\"%s\",\"containers\":[{\"name\":\"c\","
-                         "\"image\":\"pause\",\"resources\":{\"requests\":{\"cpu\":\"100m\","
-                         "\"memory\":\"128Mi\"}}}]}}",
-                         i, r->floor ? "bench-floor" : "default-scheduler");
-                http_body b = {.data = body, .len = strlen(body)};
+                snprintf(
+                        body, sizeof(body),
+                        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p-%ld\"},"
+                        "\"spec\":{\"schedulerName\":\"%s\",\"containers\":[{\"name\":\"c\","
+                        "\"image\":\"pause\",\"resources\":{\"requests\":{\"cpu\":\"100m\","
+                        "\"memory\":\"128Mi\"}}}]}}",
+                        i, r->floor ? "bench-floor" : "default-scheduler");
+                http_body b = { .data = body, .len = strlen(body) };
                 r->created[i] = now_s();
                 _cleanup_error_ tm_error *err = NULL;
                 if (http_request(c, "POST", path, &b, NULL, &err) < 0) {
@@ -202,18 +206,21 @@ static void *floor_binder(void *arg) {
                 long node = atomic_fetch_add(&r->next_target, 1) % n_nodes;
                 char body[512], path[256];
                 snprintf(body, sizeof(body),
-                         "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p-%ld\"},"
-                         "\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"node-%ld\"}}",
+                         "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p-%"
+                         "ld\"},"
+                         "\"target\":{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"name\":\"node-%"
+                         "ld\"}}",
                          i, node);
                 snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/p-%ld/binding", r->ns, i);
-                http_body b = {.data = body, .len = strlen(body)};
+                http_body b = { .data = body, .len = strlen(body) };
                 _cleanup_error_ tm_error *err = NULL;
                 if (http_request(c, "POST", path, &b, NULL, &err) < 0)
                         fprintf(stderr, "bind p-%ld: %s\n", i, tm_error_msg(err));
         }
 }
 
-static void report(const char *what, run *r, double t0, double t1, double cpu_api, double cpu_sched) {
+static void report(const char *what, run *r, double t0, double t1, double cpu_api,
+                   double cpu_sched) {
         double *lat = xcalloc((size_t)n_pods, sizeof(double));
         double last = 0, last_created = 0;
         for (long i = 0; i < n_pods; i++) {
@@ -245,8 +252,9 @@ static int one_run(run *r, pid_t api, pid_t sched_pid) {
         _cleanup_(http_client_freep) http_client *c = new_client();
         char body[256];
         snprintf(body, sizeof(body),
-                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"%s\"}}", r->ns);
-        http_body b = {.data = body, .len = strlen(body)};
+                 "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"%s\"}}",
+                 r->ns);
+        http_body b = { .data = body, .len = strlen(body) };
         _cleanup_error_ tm_error *err = NULL;
         if (http_request(c, "POST", "/api/v1/namespaces", &b, NULL, &err) < 0) {
                 fprintf(stderr, "namespace: %s\n", tm_error_msg(err));
@@ -254,7 +262,7 @@ static int one_run(run *r, pid_t api, pid_t sched_pid) {
         }
         _cleanup_(http_watcher_freep) http_watcher *w = NULL;
         _cleanup_free_ char *wpath = xasprintf("/api/v1/namespaces/%s/pods", r->ns);
-        http_client_options wo = {.timeout_ms = -1};
+        http_client_options wo = { .timeout_ms = -1 };
         _cleanup_(http_client_freep) http_client *wc = NULL;
         if (http_client_new(url, &wo, &wc, &err) < 0 || http_watcher_new(&w, &err) < 0 ||
             http_watcher_add(w, wc, wpath, NULL, on_event, on_end, r, NULL, &err) < 0) {
@@ -267,7 +275,7 @@ static int one_run(run *r, pid_t api, pid_t sched_pid) {
                 static const char warm[] =
                         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm\"},"
                         "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"pause\"}]}}";
-                http_body wb = {.data = warm, .len = strlen(warm)};
+                http_body wb = { .data = warm, .len = strlen(warm) };
                 _cleanup_free_ char *ppath = xasprintf("/api/v1/namespaces/%s/pods", r->ns);
                 _cleanup_free_ char *wpod = xasprintf("/api/v1/namespaces/%s/pods/warm", r->ns);
                 if (http_request(c, "POST", ppath, &wb, NULL, &err) < 0) {
@@ -344,7 +352,8 @@ int main(int argc, char **argv) {
         if (api < 0)
                 api = test_server_start(dir, url, sizeof(url));
         if (api < 0) {
-                fprintf(stderr, "bench_scheduler: cannot start timonier-apiserver (set top_builddir)\n");
+                fprintf(stderr,
+                        "bench_scheduler: cannot start timonier-apiserver (set top_builddir)\n");
                 test_rmdir(dir);
                 return 1;
         }
@@ -359,13 +368,18 @@ int main(int argc, char **argv) {
                n_nodes, now_s() - t, n_pods, THREADS);
 
         int rc = 0;
-        run floor = {.ns = "bench-floor", .floor = true};
+        run floor = { .ns = "bench-floor", .floor = true };
         if (one_run(&floor, api, -1) < 0)
                 rc = 1;
 
         const char *top = getenv("top_builddir");
         _cleanup_free_ char *bin = xasprintf("%s/scheduler/timonier-scheduler", top ? top : ".");
-        char *sargv[] = {bin, "--master", url, "--log-level", getenv("BENCH_SCHEDULER_LOG") ? "debug" : "warning", NULL};
+        char *sargv[] = { bin,
+                          "--master",
+                          url,
+                          "--log-level",
+                          getenv("BENCH_SCHEDULER_LOG") ? "debug" : "warning",
+                          NULL };
         pid_t sp;
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
@@ -378,7 +392,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bench_scheduler: cannot start %s\n", bin);
                 rc = 1;
         } else {
-                run sched = {.ns = "bench-sched"};
+                run sched = { .ns = "bench-sched" };
                 if (one_run(&sched, api, sp) < 0)
                         rc = 1;
                 kill(sp, SIGTERM);

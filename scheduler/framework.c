@@ -14,7 +14,7 @@
 void sched_status_done(sched_status *st) {
         for (size_t i = 0; i < st->n_reasons; i++)
                 free(st->reasons[i]);
-        *st = (sched_status){0};
+        *st = (sched_status){ 0 };
 }
 
 sched_code sched_status_fail(sched_status *st, sched_code code, const char *fmt, ...) {
@@ -31,7 +31,7 @@ sched_code sched_status_fail(sched_status *st, sched_code code, const char *fmt,
 void sched_result_done(sched_result *r) {
         free(r->node_name);
         free(r->message);
-        *r = (sched_result){0};
+        *r = (sched_result){ 0 };
 }
 
 /* ---- profiles ------------------------------------------------------------ */
@@ -154,7 +154,7 @@ char *sched_fit_error_message(size_t n_all_nodes, const sched_status *statuses, 
                                                 break;
                                 if (k == n_hist) {
                                         hist = xreallocarray(hist, n_hist + 1, sizeof(*hist));
-                                        hist[n_hist++] = (reason_count){r, 0};
+                                        hist[n_hist++] = (reason_count){ r, 0 };
                                 }
                                 hist[k].count++;
                         }
@@ -220,7 +220,7 @@ static __thread const bool *current_filter_skip;
 
 bool sched_cycle_fits(sched_cycle *c, const sched_node *n) {
         static const bool none[SCHED_MAX_PLUGINS];
-        sched_status st = {0};
+        sched_status st = { 0 };
         bool fits = run_filters(c, current_filter_skip ? current_filter_skip : none, n, &st);
         sched_status_done(&st);
         return fits;
@@ -245,7 +245,7 @@ static int fail_result(sched_cycle *c, sched_result *ret, sched_code code, const
                 const sched_plugin *pl = c->profile->entries[i].plugin;
                 if (!pl->post_filter)
                         continue;
-                sched_status st = {0};
+                sched_status st = { 0 };
                 sched_code pc = pl->post_filter(c, c->profile->entries[i].config, &st);
                 if (pc != SCHED_SUCCESS && st.n_reasons > 0)
                         post = join_reasons(&st);
@@ -254,23 +254,22 @@ static int fail_result(sched_cycle *c, sched_result *ret, sched_code code, const
         current_filter_skip = NULL;
         *ret = (sched_result){
                 .code = code,
-                .message = sched_fit_error_message(c->n_all_nodes, c->node_status,
-                                                   c->n_node_status, prefilter, post),
+                .message = sched_fit_error_message(c->n_all_nodes, c->node_status, c->n_node_status,
+                                                   prefilter, post),
                 .n_evaluated = c->n_all_nodes,
         };
         return 0;
 }
 
-int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
-                       sched_result *ret) {
-        sched_cycle c = {.profile = p, .snap = snap, .pod = pod};
-        cycle_skip skips = {0};
+int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, sched_result *ret) {
+        sched_cycle c = { .profile = p, .snap = snap, .pod = pod };
+        cycle_skip skips = { 0 };
         int rv = 0;
         size_t n_all = snap->n_nodes;
         c.n_all_nodes = n_all;
         if (n_all == 0) {
-                *ret = (sched_result){.code = SCHED_UNSCHEDULABLE,
-                                      .message = xstrdup("no nodes available to schedule pods")};
+                *ret = (sched_result){ .code = SCHED_UNSCHEDULABLE,
+                                       .message = xstrdup("no nodes available to schedule pods") };
                 return 0;
         }
         if (p->n_scratch < n_all) {
@@ -286,16 +285,15 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                 const sched_plugin *pl = p->entries[i].plugin;
                 if (!pl->pre_filter)
                         continue;
-                sched_status st = {0};
+                sched_status st = { 0 };
                 sched_code code = pl->pre_filter(&c, p->entries[i].config, &c.state[i], &st);
                 if (code == SCHED_SKIP)
                         skips.filter[i] = true;
                 else if (code == SCHED_ERROR) {
-                        *ret = (sched_result){.code = SCHED_ERROR,
-                                              .message = xasprintf("running PreFilter plugin %s: %s",
-                                                                   pl->name,
-                                                                   st.n_reasons ? st.reasons[0]
-                                                                                : "error")};
+                        *ret = (sched_result){ .code = SCHED_ERROR,
+                                               .message = xasprintf(
+                                                       "running PreFilter plugin %s: %s", pl->name,
+                                                       st.n_reasons ? st.reasons[0] : "error") };
                         sched_status_done(&st);
                         goto out;
                 } else if (code != SCHED_SUCCESS) {
@@ -350,8 +348,8 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                                 scores[k] = pl->score(&c, p->entries[i].config, c.state[i],
                                                       c.feasible[k]);
                         if (pl->normalize_score)
-                                pl->normalize_score(&c, p->entries[i].config, c.state[i],
-                                                    scores, c.n_feasible);
+                                pl->normalize_score(&c, p->entries[i].config, c.state[i], scores,
+                                                    c.n_feasible);
                         for (size_t k = 0; k < c.n_feasible; k++)
                                 total[k] += scores[k] * p->entries[i].weight;
                 }
@@ -375,7 +373,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
 
         /* Reserve, unreserving in reverse order on failure. */
         size_t reserved = 0;
-        sched_status st = {0};
+        sched_status st = { 0 };
         for (; reserved < p->n_entries; reserved++) {
                 const sched_plugin *pl = p->entries[reserved].plugin;
                 if (pl->reserve &&
@@ -389,8 +387,8 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                                 pl->unreserve(&c, p->entries[i].config, best);
                 }
                 _cleanup_free_ char *msg = join_reasons(&st);
-                *ret = (sched_result){.code = SCHED_ERROR,
-                                      .message = xasprintf("running Reserve plugin: %s", msg)};
+                *ret = (sched_result){ .code = SCHED_ERROR,
+                                       .message = xasprintf("running Reserve plugin: %s", msg) };
                 sched_status_done(&st);
                 goto out;
         }
@@ -406,11 +404,11 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod,
                 if (code != SCHED_SUCCESS) {
                         for (size_t k = p->n_entries; k-- > 0;)
                                 if (p->entries[k].plugin->unreserve)
-                                        p->entries[k].plugin->unreserve(
-                                                &c, p->entries[k].config, best);
+                                        p->entries[k].plugin->unreserve(&c, p->entries[k].config,
+                                                                        best);
                         _cleanup_free_ char *msg = join_reasons(&st);
-                        *ret = (sched_result){.code = SCHED_ERROR,
-                                              .message = xasprintf("binding rejected: %s", msg)};
+                        *ret = (sched_result){ .code = SCHED_ERROR,
+                                               .message = xasprintf("binding rejected: %s", msg) };
                         sched_status_done(&st);
                         goto out;
                 }

@@ -19,9 +19,9 @@
 #include "scheduler/snapshot.h"
 #include "tmerror.h"
 
-#define SCHED_MAX_NODE_SCORE 100
-#define SCHED_MAX_REASONS    8
-#define SCHED_MAX_PLUGINS    32
+#define SCHED_MAX_NODE_SCORE     100
+#define SCHED_MAX_REASONS        8
+#define SCHED_MAX_PLUGINS        32
 /* upstream's minFeasibleNodesToFind and adaptive percentage */
 #define SCHED_MIN_FEASIBLE_NODES 100
 
@@ -68,8 +68,7 @@ struct sched_plugin {
         /* scores[i] of nodes[i]; NULL: no normalization. */
         void (*normalize_score)(sched_cycle *c, void *config, void *state, int64_t *scores,
                                 size_t n);
-        sched_code (*reserve)(sched_cycle *c, void *config, const sched_node *n,
-                              sched_status *st);
+        sched_code (*reserve)(sched_cycle *c, void *config, const sched_node *n, sched_status *st);
         void (*unreserve)(sched_cycle *c, void *config, const sched_node *n);
         sched_code (*bind)(sched_cycle *c, void *config, const sched_node *n, sched_status *st);
 };
@@ -94,7 +93,7 @@ typedef struct sched_profile {
         size_t next_start_node; /* rotates over the nodes, as upstream */
         sched_status *scratch;  /* per-node statuses, reused across cycles */
         size_t n_scratch;
-        unsigned seed;          /* tie-breaking among equal scores */
+        unsigned seed; /* tie-breaking among equal scores */
 } sched_profile;
 
 /* A profile with upstream's default plug-ins and weights. args (may be

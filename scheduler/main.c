@@ -221,8 +221,8 @@ static void pod_changed(sched *s, informer_object *o) {
         sched_pod *old = strmap_put(s->pending, o->key, p);
         /* Our own status writes must not retry a parked pod (upstream's
          * isPodUpdated ignores status and metadata bookkeeping too). */
-        bool same = old && json_equal(json_object_get(old->obj, "spec"),
-                                      json_object_get(obj, "spec")) &&
+        bool same = old &&
+                    json_equal(json_object_get(old->obj, "spec"), json_object_get(obj, "spec")) &&
                     json_equal(json_get(old->obj, "metadata", "labels", NULL),
                                json_get(obj, "metadata", "labels", NULL)) &&
                     json_equal(json_get(old->obj, "metadata", "annotations", NULL),
@@ -402,9 +402,9 @@ static int record_failure(sched *s, const job *j, tm_error **err) {
         json_object_set_string(ev, "apiVersion", "v1");
         json_object_set_string(ev, "kind", "Event");
         json *md = json_object_ensure_object(ev, "metadata");
-        _cleanup_free_ char *name =
-                xasprintf("%s.%llx", j->name,
-                          (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
+        _cleanup_free_ char *name = xasprintf("%s.%llx", j->name,
+                                              (unsigned long long)ts.tv_sec * 1000000000ULL +
+                                                      (unsigned long long)ts.tv_nsec);
         json_object_set_string(md, "name", name);
         json_object_set_string(md, "namespace", j->namespace);
         json *io = json_object_ensure_object(ev, "involvedObject");
@@ -498,7 +498,7 @@ static void schedule_loop(sched *s) {
                         sched_queue_delete(s->queue, key);
                         continue;
                 }
-                sched_result res = {0};
+                sched_result res = { 0 };
                 sched_schedule_one(s->profile, &s->snap, p, &res);
                 if (res.code == SCHED_SUCCESS) {
                         log_debug("%s: assumed on %s (%zu nodes evaluated, %zu feasible)", key,
@@ -591,15 +591,15 @@ int main(int argc, char **argv) {
                 OPT_HELP,
         };
         static const struct option opts[] = {
-                {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
-                {"master", required_argument, NULL, OPT_MASTER},
-                {"scheduler-name", required_argument, NULL, OPT_NAME},
-                {"scoring-strategy", required_argument, NULL, OPT_STRATEGY},
-                {"percentage-of-nodes-to-score", required_argument, NULL, OPT_PCT},
-                {"parallelism", required_argument, NULL, OPT_PARALLELISM},
-                {"log-level", required_argument, NULL, OPT_LOGLEVEL},
-                {"version", no_argument, NULL, OPT_VERSION},
-                {"help", no_argument, NULL, OPT_HELP},
+                { "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+                { "master", required_argument, NULL, OPT_MASTER },
+                { "scheduler-name", required_argument, NULL, OPT_NAME },
+                { "scoring-strategy", required_argument, NULL, OPT_STRATEGY },
+                { "percentage-of-nodes-to-score", required_argument, NULL, OPT_PCT },
+                { "parallelism", required_argument, NULL, OPT_PARALLELISM },
+                { "log-level", required_argument, NULL, OPT_LOGLEVEL },
+                { "version", no_argument, NULL, OPT_VERSION },
+                { "help", no_argument, NULL, OPT_HELP },
                 {},
         };
         const char *kubeconfig = NULL, *master = NULL, *name = "default-scheduler";
@@ -673,7 +673,7 @@ int main(int argc, char **argv) {
                 return 2;
         }
 
-        sched s = {0};
+        sched s = { 0 };
         pthread_mutex_init(&s.mu, NULL);
         pthread_cond_init(&s.wake, NULL);
         pthread_mutex_init(&s.job_mu, NULL);
@@ -683,9 +683,9 @@ int main(int argc, char **argv) {
         s.pending = strmap_new();
         s.placed = strmap_new();
         s.orphans = strmap_new();
-        _cleanup_free_ char *args_text = xasprintf(
-                "[{\"name\":\"NodeResourcesFit\",\"args\":{\"scoringStrategy\":{\"type\":\"%s\"}}}]",
-                strategy);
+        _cleanup_free_ char *args_text = xasprintf("[{\"name\":\"NodeResourcesFit\",\"args\":{"
+                                                   "\"scoringStrategy\":{\"type\":\"%s\"}}}]",
+                                                   strategy);
         _cleanup_json_ json *args = NULL;
         int r = json_parse(args_text, strlen(args_text), NULL, &args, &err);
         if (r >= 0)
@@ -699,32 +699,32 @@ int main(int argc, char **argv) {
         s.profile->bind_userdata = &s;
         s.profile->seed = (unsigned)time(NULL);
 
-        http_client_options copts = {.user_agent = "timonier-scheduler"};
+        http_client_options copts = { .user_agent = "timonier-scheduler" };
         _cleanup_(http_client_freep) http_client *client = NULL;
         _cleanup_(informer_factory_freep) informer_factory *f = NULL;
         informer *pods, *nodes;
         if (http_client_new(url, &copts, &client, &err) < 0 ||
             informer_factory_new(url, &copts, &f, &err) < 0 ||
-            informer_factory_add(f, "/api/v1/pods", &(informer_options){0}, &pods, &err) < 0 ||
-            informer_factory_add(f, "/api/v1/nodes", &(informer_options){0}, &nodes, &err) < 0 ||
+            informer_factory_add(f, "/api/v1/pods", &(informer_options){ 0 }, &pods, &err) < 0 ||
+            informer_factory_add(f, "/api/v1/nodes", &(informer_options){ 0 }, &nodes, &err) < 0 ||
             informer_add_handlers(pods,
-                                  &(informer_handlers){.on_add = on_pod_add,
-                                                       .on_update = on_pod_update,
-                                                       .on_delete = on_pod_delete,
-                                                       .userdata = &s},
+                                  &(informer_handlers){ .on_add = on_pod_add,
+                                                        .on_update = on_pod_update,
+                                                        .on_delete = on_pod_delete,
+                                                        .userdata = &s },
                                   &err) < 0 ||
             informer_add_handlers(nodes,
-                                  &(informer_handlers){.on_add = on_node_add,
-                                                       .on_update = on_node_update,
-                                                       .on_delete = on_node_delete,
-                                                       .userdata = &s},
+                                  &(informer_handlers){ .on_add = on_node_add,
+                                                        .on_update = on_node_update,
+                                                        .on_delete = on_node_delete,
+                                                        .userdata = &s },
                                   &err) < 0) {
                 log_error("%s", tm_error_msg(err));
                 return 1;
         }
         s.client = client;
 
-        struct sigaction sa = {.sa_handler = on_signal};
+        struct sigaction sa = { .sa_handler = on_signal };
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);

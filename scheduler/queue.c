@@ -23,7 +23,7 @@ typedef struct entry {
         int64_t backoff_until;
         int64_t parked_at;
         entry_where where;
-        size_t heap_index; /* in active or backoff */
+        size_t heap_index;  /* in active or backoff */
         struct entry *next; /* hash chain */
 } entry;
 

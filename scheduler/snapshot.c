@@ -111,7 +111,7 @@ int sched_resources_parse(const json *list, sched_resources *r, tm_error **err) 
 
 static int container_requests(const json *c, sched_resources *req, sched_resources *nonzero,
                               tm_error **err) {
-        *req = (sched_resources){0};
+        *req = (sched_resources){ 0 };
         int r = sched_resources_parse(json_get(c, "resources", "requests", NULL), req, err);
         if (r < 0)
                 return r;
@@ -128,7 +128,7 @@ static int container_requests(const json *c, sched_resources *req, sched_resourc
 
 static int pod_requests(sched_pod *p, tm_error **err) {
         const json *spec = json_object_get(p->obj, "spec");
-        sched_resources sum = {0}, sum_nz = {0};
+        sched_resources sum = { 0 }, sum_nz = { 0 };
         const json *cs = json_object_get(spec, "containers");
         for (size_t i = 0; i < json_array_len(cs); i++) {
                 sched_resources rq, nz;
@@ -140,8 +140,8 @@ static int pod_requests(sched_pod *p, tm_error **err) {
         }
         /* Init containers run one by one before the app containers, beside
          * the restartable (sidecar) ones started before them. */
-        sched_resources sidecars = {0}, sidecars_nz = {0};
-        sched_resources init_max = {0}, init_max_nz = {0};
+        sched_resources sidecars = { 0 }, sidecars_nz = { 0 };
+        sched_resources init_max = { 0 }, init_max_nz = { 0 };
         const json *ics = json_object_get(spec, "initContainers");
         for (size_t i = 0; i < json_array_len(ics); i++) {
                 const json *c = json_array_get(ics, i);
@@ -166,7 +166,7 @@ static int pod_requests(sched_pod *p, tm_error **err) {
         }
         resources_max(&sum, &init_max);
         resources_max(&sum_nz, &init_max_nz);
-        sched_resources overhead = {0};
+        sched_resources overhead = { 0 };
         int r = sched_resources_parse(json_object_get(spec, "overhead"), &overhead, err);
         if (r < 0)
                 return tm_error_wrap(err, r, "spec.overhead");
@@ -181,8 +181,8 @@ static int pod_requests(sched_pod *p, tm_error **err) {
 static void pod_ports_from(sched_pod *p, const json *containers, bool sidecars_only) {
         for (size_t i = 0; i < json_array_len(containers); i++) {
                 const json *c = json_array_get(containers, i);
-                if (sidecars_only && !streq_ptr(json_object_get_string(c, "restartPolicy"),
-                                                "Always"))
+                if (sidecars_only &&
+                    !streq_ptr(json_object_get_string(c, "restartPolicy"), "Always"))
                         continue;
                 const json *ports = json_object_get(c, "ports");
                 for (size_t j = 0; j < json_array_len(ports); j++) {
@@ -193,7 +193,7 @@ static void pod_ports_from(sched_pod *p, const json *containers, bool sidecars_o
                         p->host_ports = xreallocarray(p->host_ports, p->n_host_ports + 1,
                                                       sizeof(*p->host_ports));
                         sched_host_port *h = &p->host_ports[p->n_host_ports++];
-                        *h = (sched_host_port){.port = (int32_t)hp};
+                        *h = (sched_host_port){ .port = (int32_t)hp };
                         const char *ip = json_object_get_string(port, "hostIP");
                         const char *proto = json_object_get_string(port, "protocol");
                         snprintf(h->ip, sizeof(h->ip), "%s", ip ? ip : "");
@@ -227,7 +227,8 @@ int sched_pod_new(json *obj, sched_pod **ret, tm_error **err) {
         p->preemption_never = streq_ptr(json_object_get_string(spec, "preemptionPolicy"), "Never");
         p->required_anti_affinity =
                 json_array_len(json_get(spec, "affinity", "podAntiAffinity",
-                                        "requiredDuringSchedulingIgnoredDuringExecution", NULL)) > 0;
+                                        "requiredDuringSchedulingIgnoredDuringExecution", NULL)) >
+                0;
         const char *ts = json_get_str(obj, "metadata", "creationTimestamp", NULL);
         tm_time t;
         if (ts && time_parse_rfc3339(ts, &t, NULL) >= 0)
@@ -281,8 +282,8 @@ int sched_node_new(json *obj, sched_node **ret, tm_error **err) {
                                 st->effect = "";
                 }
         }
-        int r = sched_resources_parse(json_get(obj, "status", "allocatable", NULL),
-                                      &n->allocatable, err);
+        int r = sched_resources_parse(json_get(obj, "status", "allocatable", NULL), &n->allocatable,
+                                      err);
         if (r < 0)
                 return tm_error_wrap(err, r, "node \"%s\": status.allocatable", n->name);
         *ret = TAKE_PTR(n);
@@ -346,7 +347,7 @@ static uint64_t hash_str(const char *s) {
 }
 
 void sched_snapshot_init(sched_snapshot *s) {
-        *s = (sched_snapshot){0};
+        *s = (sched_snapshot){ 0 };
 }
 
 void sched_snapshot_done(sched_snapshot *s) {
@@ -354,7 +355,7 @@ void sched_snapshot_done(sched_snapshot *s) {
                 sched_node_free(s->nodes[i]);
         free(s->nodes);
         free(s->slots);
-        *s = (sched_snapshot){0};
+        *s = (sched_snapshot){ 0 };
 }
 
 static size_t *slot_for(const sched_snapshot *s, const char *name) {

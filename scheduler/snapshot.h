@@ -47,7 +47,7 @@ void sched_resources_sub(sched_resources *r, const sched_resources *y);
 int sched_resources_parse(const json *list, sched_resources *r, tm_error **err);
 
 typedef struct sched_host_port {
-        char ip[48];  /* "" and "0.0.0.0" mean every address */
+        char ip[48]; /* "" and "0.0.0.0" mean every address */
         char protocol[8];
         int32_t port;
 } sched_host_port;
@@ -61,7 +61,7 @@ typedef struct sched_pod {
         sched_resources nonzero_requests; /* for scoring */
         sched_host_port *host_ports;
         size_t n_host_ports;
-        bool preemption_never; /* spec.preemptionPolicy: Never */
+        bool preemption_never;       /* spec.preemptionPolicy: Never */
         bool required_anti_affinity; /* has required pod anti-affinity terms */
         /* owned by the snapshot while the pod is placed on a node */
         struct sched_node *node;
@@ -93,7 +93,7 @@ typedef struct sched_node {
         sched_pod **pods; /* borrowed */
         size_t n_pods, cap_pods;
         size_t n_pods_required_anti; /* pods with required anti-affinity */
-        struct sched_snapshot *snap;  /* the snapshot holding the node, or NULL */
+        struct sched_snapshot *snap; /* the snapshot holding the node, or NULL */
 } sched_node;
 
 int sched_node_new(json *obj, sched_node **ret, tm_error **err);
@@ -108,7 +108,7 @@ typedef struct sched_snapshot {
         size_t n_nodes, cap_nodes;
         size_t *slots; /* open addressing: index+1, 0 empty */
         size_t n_slots;
-        uint64_t generation; /* bumped on every change */
+        uint64_t generation;         /* bumped on every change */
         size_t n_pods_required_anti; /* over all nodes */
 } sched_snapshot;
 

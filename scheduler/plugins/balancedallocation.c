@@ -30,7 +30,7 @@ static sched_code pre_score(sched_cycle *c, void *config, void **state) {
         const sched_score_resources *res = config;
         int64_t req[SCHED_MAX_SCORE_RESOURCES], alloc[SCHED_MAX_SCORE_RESOURCES];
         /* the pod's own requests: against a node with nothing on it */
-        const sched_node empty = {0};
+        const sched_node empty = { 0 };
         sched_score_resources_collect(res, c->pod, &empty, false, req, alloc);
         for (size_t i = 0; i < res->n; i++)
                 if (req[i] != 0)

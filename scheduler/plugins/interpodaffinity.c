@@ -34,7 +34,7 @@ static void term_list_done(term_list *l) {
         for (size_t i = 0; i < l->n; i++)
                 label_selector_free(l->v[i].selector);
         free(l->v);
-        *l = (term_list){0};
+        *l = (term_list){ 0 };
 }
 
 static void parse_terms(const json *arr, const char *ns, term_list *ret) {
@@ -42,8 +42,8 @@ static void parse_terms(const json *arr, const char *ns, term_list *ret) {
                 const json *t = json_array_get(arr, i);
                 const char *tk = json_object_get_string(t, "topologyKey");
                 label_selector *sel = NULL;
-                if (!tk || label_selector_from_json(json_object_get(t, "labelSelector"), &sel,
-                                                    NULL) < 0)
+                if (!tk ||
+                    label_selector_from_json(json_object_get(t, "labelSelector"), &sel, NULL) < 0)
                         sel = label_selector_new_nothing();
                 const json *nss = json_object_get(t, "namespaceSelector");
                 ret->v = xreallocarray(ret->v, ret->n + 1, sizeof(*ret->v));
@@ -64,8 +64,8 @@ static bool term_matches(const term *t, const sched_pod *p) {
         bool ns_ok = t->all_namespaces || streq_ptr(t->own_namespace, p->namespace);
         for (size_t i = 0; !ns_ok && i < json_array_len(t->namespaces); i++)
                 ns_ok = streq_ptr(json_string(json_array_get(t->namespaces, i)), p->namespace);
-        return ns_ok &&
-               label_selector_matches_json(t->selector, json_get(p->obj, "metadata", "labels", NULL));
+        return ns_ok && label_selector_matches_json(t->selector,
+                                                    json_get(p->obj, "metadata", "labels", NULL));
 }
 
 /* A multiset of "topologyKey=value" strings. */
@@ -146,7 +146,7 @@ static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_s
                         if (other->required_anti_affinity) {
                                 const json *other_anti = required(other, "podAntiAffinity");
                                 any_existing_anti = true;
-                                term_list tl = {0};
+                                term_list tl = { 0 };
                                 parse_terms(other_anti, other->namespace, &tl);
                                 for (size_t t = 0; t < tl.n; t++) {
                                         const char *v = sched_node_label(n, tl.v[t].topology_key);

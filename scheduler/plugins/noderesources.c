@@ -28,8 +28,8 @@ static int init(const json *args, void **ret_config, tm_error **err) {
                                     "values: \"LeastAllocated\", \"MostAllocated\"",
                                     type);
         }
-        int r = sched_score_resources_parse(json_object_get(strategy, "resources"),
-                                            &cfg->resources, err);
+        int r = sched_score_resources_parse(json_object_get(strategy, "resources"), &cfg->resources,
+                                            err);
         if (r < 0) {
                 free(cfg);
                 return tm_error_wrap(err, r, "scoringStrategy");

@@ -11,13 +11,12 @@ static sched_code filter(sched_cycle *c, void *config, void *state, const sched_
         (void)state;
         if (!n->unschedulable)
                 return SCHED_SUCCESS;
-        const sched_taint t = {.key = "node.kubernetes.io/unschedulable",
-                               .value = "",
-                               .effect = "NoSchedule"};
+        const sched_taint t = { .key = "node.kubernetes.io/unschedulable",
+                                .value = "",
+                                .effect = "NoSchedule" };
         if (sched_pod_tolerates(c->pod, &t))
                 return SCHED_SUCCESS;
-        return sched_status_fail(st, SCHED_UNSCHEDULABLE_UNRESOLVABLE,
-                                 SCHED_REASON_UNSCHEDULABLE);
+        return sched_status_fail(st, SCHED_UNSCHEDULABLE_UNRESOLVABLE, SCHED_REASON_UNSCHEDULABLE);
 }
 
 const sched_plugin sched_plugin_node_unschedulable = {

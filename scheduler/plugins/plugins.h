@@ -31,15 +31,15 @@ bool sched_pod_tolerates(const sched_pod *p, const sched_taint *t);
  * a term with neither matches nothing). */
 bool sched_node_selector_term_matches(const json *term, const sched_node *n);
 
-#define SCHED_REASON_UNSCHEDULABLE  "node(s) were unschedulable"
-#define SCHED_REASON_NODE_NAME      "node(s) didn't match the requested node name"
-#define SCHED_REASON_NODE_PORTS     "node(s) didn't have free ports for the requested pod ports"
-#define SCHED_REASON_NODE_AFFINITY  "node(s) didn't match Pod's node affinity/selector"
-#define SCHED_REASON_TOO_MANY_PODS  "Too many pods"
-#define SCHED_REASON_AFFINITY       "node(s) didn't match pod affinity rules"
-#define SCHED_REASON_ANTI_AFFINITY  "node(s) didn't match pod anti-affinity rules"
-#define SCHED_REASON_EXISTING_ANTI  "node(s) didn't satisfy existing pods anti-affinity rules"
-#define SCHED_REASON_NOT_HELPFUL    "Preemption is not helpful for scheduling"
-#define SCHED_REASON_NO_VICTIMS     "No preemption victims found for incoming pod"
+#define SCHED_REASON_UNSCHEDULABLE "node(s) were unschedulable"
+#define SCHED_REASON_NODE_NAME     "node(s) didn't match the requested node name"
+#define SCHED_REASON_NODE_PORTS    "node(s) didn't have free ports for the requested pod ports"
+#define SCHED_REASON_NODE_AFFINITY "node(s) didn't match Pod's node affinity/selector"
+#define SCHED_REASON_TOO_MANY_PODS "Too many pods"
+#define SCHED_REASON_AFFINITY      "node(s) didn't match pod affinity rules"
+#define SCHED_REASON_ANTI_AFFINITY "node(s) didn't match pod anti-affinity rules"
+#define SCHED_REASON_EXISTING_ANTI "node(s) didn't satisfy existing pods anti-affinity rules"
+#define SCHED_REASON_NOT_HELPFUL   "Preemption is not helpful for scheduling"
+#define SCHED_REASON_NO_VICTIMS    "No preemption victims found for incoming pod"
 
 #endif

@@ -21,7 +21,7 @@ static int kind_of(const char *name) {
 }
 
 int sched_score_resources_parse(const json *list, sched_score_resources *ret, tm_error **err) {
-        sched_score_resources r = {0};
+        sched_score_resources r = { 0 };
         if (!list || json_is_null(list)) {
                 strcpy(r.names[0], "cpu");
                 strcpy(r.names[1], "memory");
@@ -79,7 +79,7 @@ void sched_score_resources_collect(const sched_score_resources *res, const sched
                 bool nz = nonzero && (k == KIND_CPU || k == KIND_MEMORY);
                 allocatable[i] = get(&n->allocatable, k, name);
                 requested[i] = nz ? get(&n->nonzero_requested, k, name) +
-                                            get(&pod->nonzero_requests, k, name)
+                                               get(&pod->nonzero_requests, k, name)
                                   : get(&n->requested, k, name) + get(&pod->requests, k, name);
         }
 }

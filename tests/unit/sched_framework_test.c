@@ -7,16 +7,18 @@
 #include "sched_helpers.h"
 
 static void test_pod_requests(void) {
-        _cleanup_(sched_pod_freep) sched_pod *p = mkpod(
-                "{\"metadata\":{\"name\":\"w\",\"namespace\":\"default\"},\"spec\":{"
-                "\"initContainers\":["
-                "{\"name\":\"side\",\"restartPolicy\":\"Always\",\"resources\":{\"requests\":"
-                "{\"cpu\":\"100m\",\"memory\":\"64Mi\"}}},"
-                "{\"name\":\"init\",\"resources\":{\"requests\":{\"cpu\":\"2\",\"memory\":\"32Mi\"}}}],"
-                "\"containers\":["
-                "{\"name\":\"a\",\"resources\":{\"requests\":{\"cpu\":\"500m\",\"memory\":\"1Gi\"}}},"
-                "{\"name\":\"b\",\"resources\":{\"requests\":{\"cpu\":\"250m\"}}}],"
-                "\"overhead\":{\"cpu\":\"10m\",\"memory\":\"1Mi\"}}}");
+        _cleanup_(sched_pod_freep) sched_pod *p =
+                mkpod("{\"metadata\":{\"name\":\"w\",\"namespace\":\"default\"},\"spec\":{"
+                      "\"initContainers\":["
+                      "{\"name\":\"side\",\"restartPolicy\":\"Always\",\"resources\":{\"requests\":"
+                      "{\"cpu\":\"100m\",\"memory\":\"64Mi\"}}},"
+                      "{\"name\":\"init\",\"resources\":{\"requests\":{\"cpu\":\"2\",\"memory\":"
+                      "\"32Mi\"}}}],"
+                      "\"containers\":["
+                      "{\"name\":\"a\",\"resources\":{\"requests\":{\"cpu\":\"500m\",\"memory\":"
+                      "\"1Gi\"}}},"
+                      "{\"name\":\"b\",\"resources\":{\"requests\":{\"cpu\":\"250m\"}}}],"
+                      "\"overhead\":{\"cpu\":\"10m\",\"memory\":\"1Mi\"}}}");
         /* containers 750m + sidecar 100m = 850m; init 2 + sidecar 100m = 2100m wins */
         is_int(p->requests.milli_cpu, 2100 + 10, "cpu: max(init + sidecars, sum) + overhead");
         /* memory: 1Gi + 64Mi vs 32Mi + 64Mi */
@@ -29,21 +31,21 @@ static void test_pod_requests(void) {
         is_int(be->requests.milli_cpu, 0, "best-effort pod requests no cpu");
         is_int(be->nonzero_requests.milli_cpu, 100, "non-zero cpu default 100m");
         is_int(be->nonzero_requests.memory, 200 * 1024 * 1024LL, "non-zero memory default 200Mi");
-        _cleanup_(sched_pod_freep) sched_pod *gpu = mkpod_simple(
-                "gpu", "1", "", "\"priority\":1000,\"preemptionPolicy\":\"Never\"");
+        _cleanup_(sched_pod_freep) sched_pod *gpu =
+                mkpod_simple("gpu", "1", "", "\"priority\":1000,\"preemptionPolicy\":\"Never\"");
         is_int(gpu->priority, 1000, "spec.priority read");
         ok(gpu->preemption_never, "preemptionPolicy Never read");
         ok(gpu->creation_ns == 1767225600LL * 1000000000LL, "creationTimestamp parsed");
 }
 
 static void test_normalize(void) {
-        int64_t s[] = {0, 5, 10};
+        int64_t s[] = { 0, 5, 10 };
         sched_default_normalize_score(100, false, s, 3);
         ok(s[0] == 0 && s[1] == 50 && s[2] == 100, "normalize scales by the maximum");
-        int64_t r[] = {0, 1, 4};
+        int64_t r[] = { 0, 1, 4 };
         sched_default_normalize_score(100, true, r, 3);
         ok(r[0] == 100 && r[1] == 75 && r[2] == 0, "reverse normalize");
-        int64_t z[] = {0, 0};
+        int64_t z[] = { 0, 0 };
         sched_default_normalize_score(100, true, z, 2);
         ok(z[0] == 100 && z[1] == 100, "all zero reversed gives the maximum");
 }
@@ -61,10 +63,11 @@ static void test_feasible_count(void) {
 static void test_fit_error(void) {
         sched_snapshot snap;
         sched_snapshot_init(&snap);
-        sched_snapshot_set_node(
-                &snap, mknode_simple("cp", "8", "16Gi", "\"node-role.kubernetes.io/control-plane\":\"\"",
-                                     "{\"key\":\"node-role.kubernetes.io/control-plane\","
-                                     "\"effect\":\"NoSchedule\"}"));
+        sched_snapshot_set_node(&snap,
+                                mknode_simple("cp", "8", "16Gi",
+                                              "\"node-role.kubernetes.io/control-plane\":\"\"",
+                                              "{\"key\":\"node-role.kubernetes.io/control-plane\","
+                                              "\"effect\":\"NoSchedule\"}"));
         sched_snapshot_set_node(&snap, mknode_simple("w1", "2", "8Gi", "", ""));
         sched_snapshot_set_node(&snap, mknode_simple("w2", "2", "8Gi", "", ""));
         _cleanup_(sched_profile_freep) sched_profile *prof = NULL;
@@ -108,7 +111,8 @@ static void test_fit_error(void) {
         _cleanup_(sched_pod_freep) sched_pod *never =
                 mkpod_simple("n", "1", "", "\"priority\":10,\"preemptionPolicy\":\"Never\"");
         r = run_one(prof, &snap, never);
-        ok(r.message && strstr(r.message, "preemption: not eligible due to preemptionPolicy=Never."),
+        ok(r.message &&
+                   strstr(r.message, "preemption: not eligible due to preemptionPolicy=Never."),
            "preemptionPolicy Never named");
         sched_result_done(&r);
         _cleanup_(sched_pod_freep) sched_pod *hi = mkpod_simple("hi", "1", "", "\"priority\":10");
@@ -130,7 +134,7 @@ static void test_fit_error(void) {
 }
 
 static void test_sorting_and_counts(void) {
-        sched_status st[12] = {0};
+        sched_status st[12] = { 0 };
         for (int i = 0; i < 10; i++)
                 sched_status_fail(&st[i], SCHED_UNSCHEDULABLE, "Insufficient memory");
         sched_status_fail(&st[10], SCHED_UNSCHEDULABLE, "Insufficient cpu");

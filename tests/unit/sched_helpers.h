@@ -63,9 +63,8 @@ __attribute__((unused)) static sched_pod *mkpod_simple(const char *name, const c
         char req[256] = "";
         if (*cpu || *mem)
                 snprintf(req, sizeof(req), "\"resources\":{\"requests\":{%s%s%s%s%s%s%s}},",
-                         *cpu ? "\"cpu\":\"" : "", cpu, *cpu ? "\"" : "",
-                         (*cpu && *mem) ? "," : "", *mem ? "\"memory\":\"" : "", mem,
-                         *mem ? "\"" : "");
+                         *cpu ? "\"cpu\":\"" : "", cpu, *cpu ? "\"" : "", (*cpu && *mem) ? "," : "",
+                         *mem ? "\"memory\":\"" : "", mem, *mem ? "\"" : "");
         char buf[8192];
         snprintf(buf, sizeof(buf),
                  "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\","
@@ -98,7 +97,7 @@ __attribute__((unused)) static sched_profile *mkprofile(const char *first, ...) 
 /* Schedule pod over snap with profile; returns the result (caller frees). */
 __attribute__((unused)) static sched_result run_one(sched_profile *prof, sched_snapshot *snap,
                                                     sched_pod *pod) {
-        sched_result r = {0};
+        sched_result r = { 0 };
         sched_schedule_one(prof, snap, pod, &r);
         return r;
 }
@@ -107,8 +106,8 @@ __attribute__((unused)) static sched_result run_one(sched_profile *prof, sched_s
 __attribute__((unused)) static int64_t raw_score(const sched_plugin *pl, void *config,
                                                  sched_snapshot *snap, sched_pod *pod,
                                                  const sched_node *n) {
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .snap = snap, .pod = pod};
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .snap = snap, .pod = pod };
         void *state = NULL;
         if (pl->pre_score)
                 pl->pre_score(&c, config, &state);

@@ -6,13 +6,13 @@
 #include "../tap.h"
 #include "sched_helpers.h"
 
-#define ANTI(tk, app)                                                                          \
+#define ANTI(tk, app)                                                                            \
         "\"affinity\":{\"podAntiAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":" \
         "[{\"topologyKey\":\"" tk "\",\"labelSelector\":{\"matchLabels\":{\"app\":\"" app        \
         "\"}}}]}}"
-#define AFF(tk, app)                                                                          \
-        "\"affinity\":{\"podAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"    \
-        "[{\"topologyKey\":\"" tk "\",\"labelSelector\":{\"matchLabels\":{\"app\":\"" app       \
+#define AFF(tk, app)                                                                         \
+        "\"affinity\":{\"podAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":" \
+        "[{\"topologyKey\":\"" tk "\",\"labelSelector\":{\"matchLabels\":{\"app\":\"" app    \
         "\"}}}]}}"
 
 static sched_pod *labeled(const char *name, const char *app, const char *ns, const char *spec) {
@@ -26,10 +26,10 @@ static sched_pod *labeled(const char *name, const char *app, const char *ns, con
 
 /* Which nodes pass the filter, as a string like "n1 n3". */
 static char *feasible(sched_snapshot *snap, sched_pod *pod, char **ret_reason) {
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .snap = snap, .pod = pod};
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .snap = snap, .pod = pod };
         void *state = NULL;
-        sched_status st = {0};
+        sched_status st = { 0 };
         static char out[256];
         out[0] = '\0';
         sched_code pc = sched_plugin_inter_pod_affinity.pre_filter(&c, NULL, &state, &st);
@@ -88,15 +88,17 @@ int main(void) {
         sched_pod *orphan = labeled("o", "db", "default", AFF("zone", "nothing"));
         is_str(feasible(&snap, orphan, NULL), "", "affinity to no pod fits nowhere");
 
-        sched_pod *allns = labeled("x", "y", "prod",
-                                   "\"affinity\":{\"podAntiAffinity\":{\"requiredDuringSchedulingIgnored"
-                                   "DuringExecution\":[{\"topologyKey\":\"kubernetes.io/hostname\","
-                                   "\"namespaceSelector\":{},\"labelSelector\":{\"matchLabels\":"
-                                   "{\"app\":\"web\"}}}]}}");
-        is_str(feasible(&snap, allns, NULL), "n2 n3 n4", "namespaceSelector {} selects every namespace");
+        sched_pod *allns =
+                labeled("x", "y", "prod",
+                        "\"affinity\":{\"podAntiAffinity\":{\"requiredDuringSchedulingIgnored"
+                        "DuringExecution\":[{\"topologyKey\":\"kubernetes.io/hostname\","
+                        "\"namespaceSelector\":{},\"labelSelector\":{\"matchLabels\":"
+                        "{\"app\":\"web\"}}}]}}");
+        is_str(feasible(&snap, allns, NULL), "n2 n3 n4",
+               "namespaceSelector {} selects every namespace");
 
         sched_node_remove_pod(web1);
-        sched_pod *ps[] = {web1, web2, plain_web, other_ns, zonal, cache, lonely, orphan, allns};
+        sched_pod *ps[] = { web1, web2, plain_web, other_ns, zonal, cache, lonely, orphan, allns };
         for (size_t i = 0; i < ELEMENTSOF(ps); i++)
                 sched_pod_free(ps[i]);
         sched_snapshot_done(&snap);

@@ -9,9 +9,9 @@
 static sched_node *zone_a, *zone_b, *bare;
 
 static sched_code filt(sched_pod *pod, sched_node *n) {
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .pod = pod};
-        sched_status st = {0};
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .pod = pod };
+        sched_status st = { 0 };
         sched_code code = sched_plugin_node_affinity.filter(&c, NULL, NULL, n, &st);
         if (code != SCHED_SUCCESS && !streq(st.reasons[0], SCHED_REASON_NODE_AFFINITY))
                 code = _SCHED_CODE_INVALID;
@@ -23,7 +23,8 @@ static sched_code filt(sched_pod *pod, sched_node *n) {
 static bool req_fits(const char *expr, sched_node *n) {
         char spec[2048];
         snprintf(spec, sizeof(spec),
-                 "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
+                 "\"affinity\":{\"nodeAffinity\":{"
+                 "\"requiredDuringSchedulingIgnoredDuringExecution\":"
                  "{\"nodeSelectorTerms\":[{%s}]}}}",
                  expr);
         sched_pod *p = mkpod_simple("p", "", "", spec);
@@ -36,11 +37,11 @@ static bool req_fits(const char *expr, sched_node *n) {
         "\"matchExpressions\":[{\"key\":\"" k "\",\"operator\":\"" op "\"" vals "}]"
 
 int main(void) {
-        zone_a = mknode_simple("a", "4", "8Gi",
-                               "\"topology.kubernetes.io/zone\":\"z-a\",\"disktype\":\"ssd\",\"gen\":\"5\"",
-                               "");
-        zone_b = mknode_simple("b", "4", "8Gi", "\"topology.kubernetes.io/zone\":\"z-b\",\"gen\":\"3\"",
-                               "");
+        zone_a = mknode_simple(
+                "a", "4", "8Gi",
+                "\"topology.kubernetes.io/zone\":\"z-a\",\"disktype\":\"ssd\",\"gen\":\"5\"", "");
+        zone_b = mknode_simple("b", "4", "8Gi",
+                               "\"topology.kubernetes.io/zone\":\"z-b\",\"gen\":\"3\"", "");
         bare = mknode_simple("c", "4", "8Gi", "", "");
 
         sched_pod *ssd = mkpod_simple("ssd", "", "", "\"nodeSelector\":{\"disktype\":\"ssd\"}");
@@ -49,7 +50,8 @@ int main(void) {
                "nodeSelector mismatch: unresolvable with upstream's reason");
         sched_pod_free(ssd);
 
-        ok(req_fits(EXPR("topology.kubernetes.io/zone", "In", ",\"values\":[\"z-a\",\"z-c\"]"), zone_a),
+        ok(req_fits(EXPR("topology.kubernetes.io/zone", "In", ",\"values\":[\"z-a\",\"z-c\"]"),
+                    zone_a),
            "In matches");
         ok(!req_fits(EXPR("topology.kubernetes.io/zone", "In", ",\"values\":[\"z-a\"]"), zone_b),
            "In does not match another value");
@@ -64,32 +66,40 @@ int main(void) {
         ok(req_fits(EXPR("disktype", "Exists", ""), zone_a), "Exists");
         ok(!req_fits(EXPR("disktype", "Exists", ""), zone_b), "Exists on absent label");
         ok(req_fits(EXPR("disktype", "DoesNotExist", ""), zone_b), "DoesNotExist");
-        ok(!req_fits(EXPR("disktype", "DoesNotExist", ""), zone_a), "DoesNotExist on present label");
+        ok(!req_fits(EXPR("disktype", "DoesNotExist", ""), zone_a),
+           "DoesNotExist on present label");
         ok(req_fits(EXPR("gen", "Gt", ",\"values\":[\"4\"]"), zone_a), "Gt 5 > 4");
         ok(!req_fits(EXPR("gen", "Gt", ",\"values\":[\"4\"]"), zone_b), "Gt 3 > 4 fails");
         ok(req_fits(EXPR("gen", "Lt", ",\"values\":[\"4\"]"), zone_b), "Lt 3 < 4");
         ok(!req_fits(EXPR("gen", "Lt", ",\"values\":[\"4\"]"), bare), "Lt on absent label");
         ok(!req_fits(EXPR("gen", "Gt", ",\"values\":[\"x\"]"), zone_a), "Gt with a non-integer");
-        ok(req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":[\"b\"]}]",
+        ok(req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":["
+                    "\"b\"]}]",
                     zone_b),
            "matchFields metadata.name In");
-        ok(!req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":[\"b\"]}]",
+        ok(!req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"In\",\"values\":["
+                     "\"b\"]}]",
                      zone_a),
            "matchFields other node");
-        ok(req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"NotIn\",\"values\":[\"b\"]}]",
+        ok(req_fits("\"matchFields\":[{\"key\":\"metadata.name\",\"operator\":\"NotIn\",\"values\":"
+                    "[\"b\"]}]",
                     zone_a),
            "matchFields NotIn");
         ok(!req_fits("", zone_a), "an empty term matches nothing");
-        ok(!req_fits(EXPR("gen", "Gt", ",\"values\":[\"4\"]") "," EXPR("disktype", "DoesNotExist", ""),
+        ok(!req_fits(EXPR("gen", "Gt", ",\"values\":[\"4\"]") "," EXPR("disktype", "DoesNotExist",
+                                                                       ""),
                      zone_a),
            "expressions of a term are ANDed");
 
         /* Terms are ORed. */
         sched_pod *either = mkpod_simple(
                 "e", "", "",
-                "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
-                "{\"nodeSelectorTerms\":[{" EXPR("disktype", "In", ",\"values\":[\"ssd\"]") "},{" EXPR(
-                        "gen", "Lt", ",\"values\":[\"4\"]") "}]}}}");
+                "\"affinity\":{\"nodeAffinity\":{"
+                "\"requiredDuringSchedulingIgnoredDuringExecution\":"
+                "{\"nodeSelectorTerms\":[{" EXPR(
+                        "disktype", "In",
+                        ",\"values\":[\"ssd\"]") "},{" EXPR("gen", "Lt",
+                                                            ",\"values\":[\"4\"]") "}]}}}");
         ok(filt(either, zone_a) == SCHED_SUCCESS && filt(either, zone_b) == SCHED_SUCCESS &&
                    filt(either, bare) != SCHED_SUCCESS,
            "terms are ORed");
@@ -100,10 +110,13 @@ int main(void) {
         sched_snapshot_init(&snap);
         sched_pod *pref = mkpod_simple(
                 "pref", "", "",
-                "\"affinity\":{\"nodeAffinity\":{\"preferredDuringSchedulingIgnoredDuringExecution\":["
-                "{\"weight\":80,\"preference\":{" EXPR("topology.kubernetes.io/zone", "In",
-                                                        ",\"values\":[\"z-b\"]") "}},"
-                "{\"weight\":20,\"preference\":{" EXPR("gen", "Exists", "") "}}]}}");
+                "\"affinity\":{\"nodeAffinity\":{"
+                "\"preferredDuringSchedulingIgnoredDuringExecution\":["
+                "{\"weight\":80,\"preference\":{" EXPR(
+                        "topology.kubernetes.io/zone", "In",
+                        ",\"values\":[\"z-b\"]") "}},"
+                                                 "{\"weight\":20,\"preference\":{" EXPR(
+                                                         "gen", "Exists", "") "}}]}}");
         const sched_plugin *na = &sched_plugin_node_affinity;
         is_int(raw_score(na, NULL, &snap, pref, zone_a), 20, "one preferred term matches");
         is_int(raw_score(na, NULL, &snap, pref, zone_b), 100, "both preferred terms match");

@@ -14,9 +14,9 @@ int main(void) {
         sched_pod *free_pod = mkpod_simple("f", "", "", "");
         is_str(pinned->node_name, "n2", "spec.nodeName read");
         ok(free_pod->node_name == NULL, "no nodeName");
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .pod = pinned};
-        sched_status st = {0};
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .pod = pinned };
+        sched_status st = { 0 };
         is_int(sched_plugin_node_name.filter(&c, NULL, NULL, snap.nodes[0], &st),
                SCHED_UNSCHEDULABLE_UNRESOLVABLE, "other node rejected");
         is_str(st.reasons[0], "node(s) didn't match the requested node name", "reason");
@@ -32,7 +32,8 @@ int main(void) {
         sched_result_done(&r);
         sched_pod *gone = mkpod_simple("g", "", "", "\"nodeName\":\"n9\"");
         r = run_one(p, &snap, gone);
-        is_str(r.message, "0/2 nodes are available: 2 node(s) didn't match the requested node name.",
+        is_str(r.message,
+               "0/2 nodes are available: 2 node(s) didn't match the requested node name.",
                "a missing node: summary");
         sched_result_done(&r);
         sched_profile_free(p);

@@ -6,24 +6,24 @@
 #include "../tap.h"
 #include "sched_helpers.h"
 
-static sched_code filter_on(sched_snapshot *snap, sched_pod *pod, sched_node *n,
-                            sched_status *st) {
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .snap = snap, .pod = pod};
+static sched_code filter_on(sched_snapshot *snap, sched_pod *pod, sched_node *n, sched_status *st) {
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .snap = snap, .pod = pod };
         return sched_plugin_node_resources_fit.filter(&c, NULL, NULL, n, st);
 }
 
 static void test_filter(void) {
         sched_snapshot snap;
         sched_snapshot_init(&snap);
-        sched_node *n = mknode(
-                "{\"metadata\":{\"name\":\"n1\"},\"status\":{\"allocatable\":{\"cpu\":\"2\","
-                "\"memory\":\"4Gi\",\"pods\":\"2\",\"ephemeral-storage\":\"10Gi\","
-                "\"nvidia.com/gpu\":\"1\"}}}");
+        sched_node *n =
+                mknode("{\"metadata\":{\"name\":\"n1\"},\"status\":{\"allocatable\":{\"cpu\":\"2\","
+                       "\"memory\":\"4Gi\",\"pods\":\"2\",\"ephemeral-storage\":\"10Gi\","
+                       "\"nvidia.com/gpu\":\"1\"}}}");
         sched_snapshot_set_node(&snap, n);
         _cleanup_(sched_pod_freep) sched_pod *a = mkpod_simple("a", "1500m", "3Gi", "");
-        sched_status st = {0};
-        is_int(filter_on(&snap, a, n, &st), SCHED_SUCCESS, "1.5 cpu / 3Gi fits an empty 2/4Gi node");
+        sched_status st = { 0 };
+        is_int(filter_on(&snap, a, n, &st), SCHED_SUCCESS,
+               "1.5 cpu / 3Gi fits an empty 2/4Gi node");
         sched_status_done(&st);
         sched_node_add_pod(n, a);
         is_int(n->requested.milli_cpu, 1500, "node requested cpu summed");
@@ -101,8 +101,9 @@ static void test_scores(void) {
         ok(err && strstr(err->msg, "Unsupported value: \"Random\""), "message names it");
         tm_error_free(err);
         json_free(bad);
-        json *w = parse_or_die("{\"scoringStrategy\":{\"type\":\"LeastAllocated\",\"resources\":"
-                               "[{\"name\":\"cpu\",\"weight\":3},{\"name\":\"memory\",\"weight\":1}]}}");
+        json *w = parse_or_die(
+                "{\"scoringStrategy\":{\"type\":\"LeastAllocated\",\"resources\":"
+                "[{\"name\":\"cpu\",\"weight\":3},{\"name\":\"memory\",\"weight\":1}]}}");
         void *weighted = NULL;
         sched_plugin_node_resources_fit.init(w, &weighted, NULL);
         _cleanup_(sched_pod_freep) sched_pod *cpu_heavy = mkpod_simple("ch", "3", "1Gi", "");
@@ -118,14 +119,15 @@ static void test_scores(void) {
         /* cpu 3/4 = .75, memory 1/8 = .125: sd .3125 -> 68 */
         is_int(raw_score(&sched_plugin_balanced_allocation, bal, &snap, cpu_heavy, n2), 68,
                "unbalanced fractions lower the score");
-        sched_profile prof = {0};
-        sched_cycle c = {.profile = &prof, .snap = &snap, .pod = be};
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .snap = &snap, .pod = be };
         void *state = NULL;
         is_int(sched_plugin_balanced_allocation.pre_score(&c, bal, &state), SCHED_SKIP,
                "best-effort pod skips BalancedAllocation");
 
         /* The framework spreads: the pod goes to the emptier node. */
-        sched_profile *prof2 = mkprofile("NodeResourcesFit", "NodeResourcesBalancedAllocation", NULL);
+        sched_profile *prof2 =
+                mkprofile("NodeResourcesFit", "NodeResourcesBalancedAllocation", NULL);
         sched_result r = run_one(prof2, &snap, p);
         is_str(r.node_name, "n2", "LeastAllocated spreads to the empty node");
         sched_result_done(&r);
