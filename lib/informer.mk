@@ -24,3 +24,8 @@ tests_integration_leaderelection_test_SOURCES = tests/integration/leaderelection
 	tests/integration/server_helper.h
 tests_integration_leaderelection_test_LDADD = $(LIBTIMONIER_LIBS)
 tests_integration_leaderelection_test_DEPENDENCIES = apiserver/timonier-apiserver $(LIBTIMONIER)
+
+check_PROGRAMS += tests/unit/strmap_test
+TESTS += tests/unit/strmap_test
+tests_unit_strmap_test_SOURCES = tests/unit/strmap_test.c tests/tap.h
+tests_unit_strmap_test_LDADD = $(LIBTIMONIER_LIBS)

@@ -27,7 +27,7 @@ struct leaderelection {
         bool running;
         pthread_mutex_t lock;
         pthread_cond_t cond;
-        bool stopping;        /* guarded by lock */
+        bool stopping;         /* guarded by lock */
         char *observed_holder; /* guarded by lock */
         atomic_bool leading;
 
@@ -44,14 +44,15 @@ static int64_t now_ms(void) {
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int leaderelection_new(http_client *client, const leaderelection_config *cfg,
-                       leaderelection **ret, tm_error **err) {
+int leaderelection_new(http_client *client, const leaderelection_config *cfg, leaderelection **ret,
+                       tm_error **err) {
         if (!client || !cfg)
                 return tm_error_set(err, -EINVAL, "leader election: no client or configuration");
         if (!cfg->lease_namespace || !*cfg->lease_namespace || !cfg->lease_name ||
             !*cfg->lease_name)
-                return tm_error_set(err, -EINVAL, "leader election: the Lease needs a namespace "
-                                                  "and a name");
+                return tm_error_set(err, -EINVAL,
+                                    "leader election: the Lease needs a namespace "
+                                    "and a name");
         if (strpbrk(cfg->lease_namespace, "/?#%& ") || strpbrk(cfg->lease_name, "/?#%& "))
                 return tm_error_set(err, -EINVAL, "leader election: invalid Lease name %s/%s",
                                     cfg->lease_namespace, cfg->lease_name);
@@ -82,8 +83,8 @@ int leaderelection_new(http_client *client, const leaderelection_config *cfg,
         c.lease_name = xstrdup(cfg->lease_name);
         c.identity = xstrdup(cfg->identity);
         le->cfg = c;
-        le->collection = xasprintf("/apis/coordination.k8s.io/v1/namespaces/%s/leases",
-                                   c.lease_namespace);
+        le->collection =
+                xasprintf("/apis/coordination.k8s.io/v1/namespaces/%s/leases", c.lease_namespace);
         le->path = xasprintf("%s/%s", le->collection, c.lease_name);
         le->observed_holder = xstrdup("");
         le->seed = (unsigned)now_ms() ^ (unsigned)(uintptr_t)le;
@@ -155,8 +156,8 @@ static void observe(leaderelection *le, const json *spec) {
                 le->cfg.on_new_leader(le, holder, le->cfg.userdata);
 }
 
-static json *lease_spec(const char *holder, long duration_s, const char *acquire,
-                        const char *renew, int64_t transitions) {
+static json *lease_spec(const char *holder, long duration_s, const char *acquire, const char *renew,
+                        int64_t transitions) {
         json *spec = json_new_object();
         json_object_set_string(spec, "holderIdentity", holder);
         json_object_set_int(spec, "leaseDurationSeconds", duration_s);
@@ -227,9 +228,9 @@ static void release(leaderelection *le) {
         if (!streq_ptr(json_object_get_string(spec, "holderIdentity"), le->cfg.identity))
                 return;
         _cleanup_free_ char *now = time_now_rfc3339_micro();
-        json_object_set(lease, "spec",
-                        lease_spec("", 1, now, now,
-                                   json_object_get_int(spec, "leaseTransitions", 0)));
+        json_object_set(
+                lease, "spec",
+                lease_spec("", 1, now, now, json_object_get_int(spec, "leaseTransitions", 0)));
         _cleanup_json_ json *updated = NULL;
         if (http_put_json(le->client, le->path, lease, &updated, NULL) >= 0)
                 observe(le, json_object_get(updated, "spec"));

@@ -50,8 +50,8 @@ typedef struct leaderelection_config {
 /* The client must outlive the elector (it is used from the elector's
  * thread). Strings are copied. -EINVAL for inconsistent timings (as
  * upstream: lease duration > renew deadline > 1.2 * retry period > 0). */
-int leaderelection_new(http_client *client, const leaderelection_config *cfg,
-                       leaderelection **ret, tm_error **err);
+int leaderelection_new(http_client *client, const leaderelection_config *cfg, leaderelection **ret,
+                       tm_error **err);
 /* Stops (releasing the Lease if leading) and frees. */
 void leaderelection_free(leaderelection *le);
 DEFINE_CLEANUP_FUNC(leaderelection, leaderelection_free)

@@ -406,6 +406,88 @@ static void test_relist_after_expired(void) {
         evlog_done(&l);
 }
 
+/* Readers on other threads while the cache churns; at the end the cache is
+ * exactly the server's state. */
+static atomic_bool stop_readers;
+static atomic_long reads;
+
+static void *reader(void *arg) {
+        informer *inf = arg;
+        while (!atomic_load(&stop_readers)) {
+                informer_object **v;
+                size_t n;
+                informer_list(inf, &v, &n);
+                for (size_t i = 0; i < n; i++)
+                        if (!v[i]->key || !json_get_str(v[i]->json, "metadata", "name", NULL))
+                                abort();
+                informer_objects_free(v, n);
+                if (informer_by_index(inf, "namespace", "inf-d", &v, &n) == 0)
+                        informer_objects_free(v, n);
+                informer_object_unref(informer_get(inf, "inf-d/s-7"));
+                atomic_fetch_add(&reads, 1);
+        }
+        return NULL;
+}
+
+static void test_concurrent_readers(void) {
+        ok(ns_create("inf-d") >= 0, "create namespace inf-d");
+        _cleanup_(informer_factory_freep) informer_factory *f = NULL;
+        informer *inf = NULL;
+        ok(informer_factory_new(url, NULL, &f, NULL) >= 0 &&
+                   informer_factory_add(f, "/api/v1/namespaces/inf-d/configmaps", NULL, &inf,
+                                        NULL) >= 0 &&
+                   informer_add_index(inf, "namespace", informer_index_namespace, NULL, NULL) >=
+                           0 &&
+                   informer_factory_start(f, NULL) >= 0,
+           "informer with a namespace index");
+        is_int(informer_factory_wait_for_sync(f, 10000), 0, "synced (empty)");
+        pthread_t th[3];
+        for (int i = 0; i < 3; i++)
+                pthread_create(&th[i], NULL, reader, inf);
+        int writes = 0;
+        for (int i = 0; i < 300; i++) {
+                char name[32], v[16];
+                snprintf(name, sizeof name, "s-%d", i % 40);
+                snprintf(v, sizeof v, "%d", i);
+                int r = i % 7 == 3 ? cm_delete("inf-d", name) : cm_put("inf-d", name, v, NULL);
+                if (r >= 0 || r == -ENOENT) /* deleting what is not there yet is fine */
+                        writes++;
+        }
+        is_int(writes, 300, "300 writes and deletes");
+        /* The server's view. */
+        _cleanup_json_ json *list = NULL;
+        ok(http_get_json(api, "/api/v1/namespaces/inf-d/configmaps", &list, NULL) >= 0,
+           "list from the server");
+        json *items = json_object_get(list, "items");
+        size_t want = json_array_len(items);
+        ok(wait_len(inf, want, 5000), "the cache has the server's %zu objects", want);
+        /* Same resourceVersions once the last write arrived. */
+        int same = 0;
+        for (int t = 0; t < 500; t++) {
+                same = 0;
+                for (size_t i = 0; i < want; i++) {
+                        json *it = json_array_get(items, i);
+                        _cleanup_free_ char *key = informer_key_of(it);
+                        _cleanup_(informer_object_unrefp) informer_object *o =
+                                informer_get(inf, key);
+                        if (o &&
+                            streq_ptr(json_get_str(o->json, "metadata", "resourceVersion", NULL),
+                                      json_get_str(it, "metadata", "resourceVersion", NULL)))
+                                same++;
+                }
+                if ((size_t)same == want)
+                        break;
+                usleep(10000);
+        }
+        is_int(same, want, "every cached object at the server's resourceVersion");
+        is_int(count_index(inf, "namespace", "inf-d"), want, "the index agrees");
+        atomic_store(&stop_readers, true);
+        for (int i = 0; i < 3; i++)
+                pthread_join(th[i], NULL);
+        ok(atomic_load(&reads) > 10, "%ld concurrent reads", atomic_load(&reads));
+        informer_factory_stop(f);
+}
+
 /* A server that goes away: wait_for_sync times out, then the informer
  * syncs once a server answers (backoff). */
 static void test_no_server(void) {
@@ -448,6 +530,7 @@ int main(void) {
         test_basics();
         test_resync_and_rewatch();
         test_relist_after_expired();
+        test_concurrent_readers();
         test_no_server();
         http_client_free(api);
         test_server_stop(pid);

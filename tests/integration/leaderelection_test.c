@@ -28,7 +28,26 @@ static http_client *api;
 typedef struct cand {
         leaderelection *le;
         atomic_int started, stopped;
+        pthread_mutex_t lock;
+        char new_leader[64]; /* last on_new_leader */
+        int n_new_leader;
 } cand;
+
+static void on_new_leader(_unused_ leaderelection *le, const char *id, void *ud) {
+        cand *c = ud;
+        pthread_mutex_lock(&c->lock);
+        snprintf(c->new_leader, sizeof c->new_leader, "%s", id);
+        c->n_new_leader++;
+        pthread_mutex_unlock(&c->lock);
+}
+
+static char *cand_new_leader(cand *c, int *ret_n) {
+        pthread_mutex_lock(&c->lock);
+        char *s = xstrdup(c->new_leader);
+        *ret_n = c->n_new_leader;
+        pthread_mutex_unlock(&c->lock);
+        return s;
+}
 
 static void on_started(_unused_ leaderelection *le, void *ud) {
         atomic_fetch_add(&((cand *)ud)->started, 1);
@@ -47,6 +66,7 @@ static long long now_ms(void) {
 /* Lease timings for the test: 3 s lease, 2 s renew deadline, 0.5 s retry. */
 static int cand_new(cand *c, const char *id, bool no_release) {
         memset(c, 0, sizeof *c);
+        pthread_mutex_init(&c->lock, NULL);
         leaderelection_config cfg = {
                 .lease_namespace = "default",
                 .lease_name = "test-lock",
@@ -57,6 +77,7 @@ static int cand_new(cand *c, const char *id, bool no_release) {
                 .no_release_on_stop = no_release,
                 .on_started_leading = on_started,
                 .on_stopped_leading = on_stopped,
+                .on_new_leader = on_new_leader,
                 .userdata = c,
         };
         int r = leaderelection_new(api, &cfg, &c->le, NULL);
@@ -188,6 +209,10 @@ int main(void) {
                json_get_str(l1, "spec", "acquireTime", NULL), "acquireTime kept on renewals");
         _cleanup_free_ char *seen = leaderelection_leader(other->le);
         is_str(seen, lead_id, "the other candidate observes the leader");
+        int n_new;
+        _cleanup_free_ char *told = cand_new_leader(other, &n_new);
+        is_str(told, lead_id, "on_new_leader told it");
+        is_int(n_new, 1, "once, renewals are not a new leader");
 
         /* Clean stop: the Lease is released, the other takes over at its next try. */
         long long t0 = now_ms();
