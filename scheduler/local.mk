@@ -52,3 +52,5 @@ EXTRA_DIST += tests/integration/scheduler.sh
 noinst_PROGRAMS += bench/bench_scheduler
 bench_bench_scheduler_SOURCES = bench/bench_scheduler.c
 bench_bench_scheduler_LDADD = $(LIBTIMONIER_LIBS) -lm
+
+dist_man8_MANS += man/timonier-scheduler.8
