@@ -16,6 +16,7 @@ scheduler_libscheduler_a_SOURCES = \
 	scheduler/plugins/noderesources.c \
 	scheduler/plugins/balancedallocation.c \
 	scheduler/plugins/interpodaffinity.c \
+	scheduler/plugins/podtopologyspread.c \
 	scheduler/plugins/defaultpreemption.c \
 	scheduler/plugins/defaultbinder.c
 LIBSCHEDULER_LIBS = scheduler/libscheduler.a $(LIBTIMONIER_LIBS) -lm
@@ -28,6 +29,7 @@ sched_unit_tests = \
 	tests/unit/sched_nodeports_test \
 	tests/unit/sched_nodename_test \
 	tests/unit/sched_interpodaffinity_test \
+	tests/unit/sched_podtopologyspread_test \
 	tests/unit/sched_queue_test
 check_PROGRAMS += $(sched_unit_tests)
 TESTS += $(sched_unit_tests)
@@ -40,6 +42,7 @@ tests_unit_sched_nodeports_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_nodename_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_interpodaffinity_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_queue_test_LDADD = $(LIBSCHEDULER_LIBS)
+tests_unit_sched_podtopologyspread_test_LDADD = $(LIBSCHEDULER_LIBS)
 
 sbin_PROGRAMS += scheduler/timonier-scheduler
 scheduler_timonier_scheduler_SOURCES = scheduler/main.c

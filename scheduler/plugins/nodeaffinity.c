@@ -93,27 +93,30 @@ static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_s
         return SCHED_SUCCESS;
 }
 
-static sched_code filter(sched_cycle *c, void *config, void *state, const sched_node *n,
-                         sched_status *st) {
-        (void)config;
-        (void)state;
-        const json *sel = json_get(c->pod->obj, "spec", "nodeSelector", NULL);
+bool sched_pod_matches_node_affinity(const sched_pod *pod, const sched_node *n) {
+        const json *sel = json_get(pod->obj, "spec", "nodeSelector", NULL);
         for (size_t i = 0; i < json_object_len(sel); i++) {
                 const char *want = json_string(json_object_value_at(sel, i));
                 const char *have = sched_node_label(n, json_object_key_at(sel, i));
                 if (!have || !streq_ptr(want, have))
-                        goto fail;
+                        return false;
         }
-        const json *req = required_terms(c->pod);
-        if (req) {
-                const json *terms = json_object_get(req, "nodeSelectorTerms");
-                for (size_t i = 0; i < json_array_len(terms); i++)
-                        if (sched_node_selector_term_matches(json_array_get(terms, i), n))
-                                return SCHED_SUCCESS;
-                goto fail;
-        }
-        return SCHED_SUCCESS;
-fail:
+        const json *req = required_terms(pod);
+        if (!req)
+                return true;
+        const json *terms = json_object_get(req, "nodeSelectorTerms");
+        for (size_t i = 0; i < json_array_len(terms); i++)
+                if (sched_node_selector_term_matches(json_array_get(terms, i), n))
+                        return true;
+        return false;
+}
+
+static sched_code filter(sched_cycle *c, void *config, void *state, const sched_node *n,
+                         sched_status *st) {
+        (void)config;
+        (void)state;
+        if (sched_pod_matches_node_affinity(c->pod, n))
+                return SCHED_SUCCESS;
         return sched_status_fail(st, SCHED_UNSCHEDULABLE_UNRESOLVABLE, SCHED_REASON_NODE_AFFINITY);
 }
 

@@ -13,6 +13,7 @@ extern const sched_plugin sched_plugin_node_affinity;
 extern const sched_plugin sched_plugin_node_ports;
 extern const sched_plugin sched_plugin_node_resources_fit;
 extern const sched_plugin sched_plugin_inter_pod_affinity;
+extern const sched_plugin sched_plugin_pod_topology_spread;
 extern const sched_plugin sched_plugin_default_preemption;
 extern const sched_plugin sched_plugin_balanced_allocation;
 extern const sched_plugin sched_plugin_default_binder;
@@ -30,6 +31,8 @@ bool sched_pod_tolerates(const sched_pod *p, const sched_taint *t);
 /* A NodeSelectorTerm against a node (matchExpressions and matchFields ANDed;
  * a term with neither matches nothing). */
 bool sched_node_selector_term_matches(const json *term, const sched_node *n);
+/* spec.nodeSelector and the required node affinity terms against a node. */
+bool sched_pod_matches_node_affinity(const sched_pod *pod, const sched_node *n);
 
 #define SCHED_REASON_UNSCHEDULABLE "node(s) were unschedulable"
 #define SCHED_REASON_NODE_NAME     "node(s) didn't match the requested node name"
@@ -39,6 +42,9 @@ bool sched_node_selector_term_matches(const json *term, const sched_node *n);
 #define SCHED_REASON_AFFINITY      "node(s) didn't match pod affinity rules"
 #define SCHED_REASON_ANTI_AFFINITY "node(s) didn't match pod anti-affinity rules"
 #define SCHED_REASON_EXISTING_ANTI "node(s) didn't satisfy existing pods anti-affinity rules"
+#define SCHED_REASON_SPREAD        "node(s) didn't match pod topology spread constraints"
+#define SCHED_REASON_SPREAD_LABEL \
+        "node(s) didn't match pod topology spread constraints (missing required label)"
 #define SCHED_REASON_NOT_HELPFUL   "Preemption is not helpful for scheduling"
 #define SCHED_REASON_NO_VICTIMS    "No preemption victims found for incoming pod"
 
