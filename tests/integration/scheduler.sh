@@ -112,6 +112,24 @@ check_output "the third hostPort pod does not fit" \
 kctl delete pod hp-1 --grace-period=0 --force >/dev/null 2>&1
 is "deleting a hostPort pod lets the third one in" "$(node_of hp-3)" "$n1"
 
+# Required anti-affinity by hostname spreads replicas, one per node.
+anti='"affinity":{"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"topologyKey":"kubernetes.io/hostname","labelSelector":{"matchLabels":{"app":"replica"}}}]}},'
+for p in anti-1 anti-2 anti-3; do
+        kctl create -f - >/dev/null <<EOT
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"$p","labels":{"app":"replica"}},
+ "spec":{$anti"containers":[{"name":"c","image":"nginx"}]}}
+EOT
+        [ $p = anti-3 ] || node_of $p >/dev/null
+done
+n1=$(node_of anti-1 1)
+n2=$(node_of anti-2 1)
+[ "$n1" != "$n2" ] && ok 0 "anti-affinity: two replicas on two workers ($n1, $n2)" ||
+        ok 1 "anti-affinity: two replicas on two workers ($n1, $n2)"
+check_output "anti-affinity: a third replica has no node" \
+        "2 node\(s\) didn't match pod anti-affinity rules\. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod\.$" \
+        cond_of anti-3
+kctl delete pod anti-3 --grace-period=0 --force >/dev/null 2>&1
+
 # Unschedulable until a big enough node appears.
 mkpod big 6 ""
 check_output "a 6-cpu pod is Unschedulable with the summary" \
