@@ -202,7 +202,7 @@ static bool run_filters(sched_cycle *c, const bool *skip, const sched_node *n, s
         sched_profile *p = c->profile;
         for (size_t i = 0; i < p->n_entries; i++) {
                 const sched_plugin *pl = p->entries[i].plugin;
-                if (!pl->filter || skip[i])
+                if (!pl->filter || skip[i] || (p->entries[i].disabled & SCHED_POINT_FILTER))
                         continue;
                 sched_code code = pl->filter(c, p->entries[i].config, c->state[i], n, st);
                 if (code != SCHED_SUCCESS) {
@@ -243,7 +243,7 @@ static int fail_result(sched_cycle *c, sched_result *ret, sched_code code, const
         current_filter_skip = skips->filter;
         for (size_t i = 0; i < c->profile->n_entries && !post; i++) {
                 const sched_plugin *pl = c->profile->entries[i].plugin;
-                if (!pl->post_filter)
+                if (!pl->post_filter || (c->profile->entries[i].disabled & SCHED_POINT_POST_FILTER))
                         continue;
                 sched_status st = { 0 };
                 sched_code pc = pl->post_filter(c, c->profile->entries[i].config, &st);
@@ -283,7 +283,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, s
         /* PreFilter */
         for (size_t i = 0; i < p->n_entries; i++) {
                 const sched_plugin *pl = p->entries[i].plugin;
-                if (!pl->pre_filter)
+                if (!pl->pre_filter || (p->entries[i].disabled & SCHED_POINT_PRE_FILTER))
                         continue;
                 sched_status st = { 0 };
                 sched_code code = pl->pre_filter(&c, p->entries[i].config, &c.state[i], &st);
@@ -333,7 +333,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, s
                         const sched_plugin *pl = p->entries[i].plugin;
                         if (!pl->score)
                                 continue;
-                        if (pl->pre_score &&
+                        if (pl->pre_score && !(p->entries[i].disabled & SCHED_POINT_PRE_SCORE) &&
                             pl->pre_score(&c, p->entries[i].config, &c.state[i]) == SCHED_SKIP)
                                 skips.score[i] = true;
                 }
@@ -342,7 +342,8 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, s
                 int64_t *scores = xcalloc(c.n_feasible, sizeof(int64_t));
                 for (size_t i = 0; i < p->n_entries; i++) {
                         const sched_plugin *pl = p->entries[i].plugin;
-                        if (!pl->score || skips.score[i])
+                        if (!pl->score || skips.score[i] ||
+                            (p->entries[i].disabled & SCHED_POINT_SCORE))
                                 continue;
                         for (size_t k = 0; k < c.n_feasible; k++)
                                 scores[k] = pl->score(&c, p->entries[i].config, c.state[i],
@@ -376,7 +377,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, s
         sched_status st = { 0 };
         for (; reserved < p->n_entries; reserved++) {
                 const sched_plugin *pl = p->entries[reserved].plugin;
-                if (pl->reserve &&
+                if (pl->reserve && !(p->entries[reserved].disabled & SCHED_POINT_RESERVE) &&
                     pl->reserve(&c, p->entries[reserved].config, best, &st) != SCHED_SUCCESS)
                         break;
         }
@@ -396,7 +397,7 @@ int sched_schedule_one(sched_profile *p, sched_snapshot *snap, sched_pod *pod, s
         /* Bind: the first Bind plug-in that does not skip. */
         for (size_t i = 0; i < p->n_entries; i++) {
                 const sched_plugin *pl = p->entries[i].plugin;
-                if (!pl->bind || !p->bind)
+                if (!pl->bind || !p->bind || (p->entries[i].disabled & SCHED_POINT_BIND))
                         continue;
                 sched_code code = pl->bind(&c, p->entries[i].config, best, &st);
                 if (code == SCHED_SKIP)

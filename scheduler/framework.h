@@ -73,10 +73,23 @@ struct sched_plugin {
         sched_code (*bind)(sched_cycle *c, void *config, const sched_node *n, sched_status *st);
 };
 
+/* Extension points, for disabling a plug-in at some of them. */
+enum {
+        SCHED_POINT_PRE_FILTER = 1 << 0,
+        SCHED_POINT_FILTER = 1 << 1,
+        SCHED_POINT_POST_FILTER = 1 << 2,
+        SCHED_POINT_PRE_SCORE = 1 << 3,
+        SCHED_POINT_SCORE = 1 << 4,
+        SCHED_POINT_RESERVE = 1 << 5,
+        SCHED_POINT_BIND = 1 << 6,
+        SCHED_POINT_ALL = (1 << 7) - 1,
+};
+
 typedef struct sched_profile_entry {
         const sched_plugin *plugin;
         int weight;
         void *config;
+        unsigned disabled; /* SCHED_POINT_* where it does not run */
 } sched_profile_entry;
 
 /* Binds a pod to a node (the daemon's I/O). 0 or a negative errno. */

@@ -6,6 +6,7 @@ scheduler_libscheduler_a_SOURCES = \
 	scheduler/snapshot.h scheduler/snapshot.c \
 	scheduler/framework.h scheduler/framework.c \
 	scheduler/queue.h scheduler/queue.c \
+	scheduler/configfile.h scheduler/configfile.c \
 	scheduler/plugins/plugins.h scheduler/plugins/registry.c \
 	scheduler/plugins/resourcescore.h scheduler/plugins/resourcescore.c \
 	scheduler/plugins/nodeunschedulable.c \
@@ -30,7 +31,8 @@ sched_unit_tests = \
 	tests/unit/sched_nodename_test \
 	tests/unit/sched_interpodaffinity_test \
 	tests/unit/sched_podtopologyspread_test \
-	tests/unit/sched_queue_test
+	tests/unit/sched_queue_test \
+	tests/unit/sched_config_test
 check_PROGRAMS += $(sched_unit_tests)
 TESTS += $(sched_unit_tests)
 EXTRA_DIST += tests/unit/sched_helpers.h
@@ -42,6 +44,7 @@ tests_unit_sched_nodeports_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_nodename_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_interpodaffinity_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_queue_test_LDADD = $(LIBSCHEDULER_LIBS)
+tests_unit_sched_config_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_podtopologyspread_test_LDADD = $(LIBSCHEDULER_LIBS)
 
 sbin_PROGRAMS += scheduler/timonier-scheduler

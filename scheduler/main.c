@@ -24,6 +24,7 @@
 #include "httpclient.h"
 #include "informer.h"
 #include "log.h"
+#include "scheduler/configfile.h"
 #include "scheduler/framework.h"
 #include "scheduler/queue.h"
 #include "strmap.h"
@@ -40,7 +41,7 @@ typedef enum job_kind {
 
 typedef struct job {
         job_kind kind;
-        char *key, *namespace, *name, *uid, *node, *message;
+        char *key, *namespace, *name, *uid, *node, *message, *component;
         bool patch_status;
         struct job *next;
 } job;
@@ -53,7 +54,8 @@ typedef struct sched {
         strmap *pending; /* key -> sched_pod: ours, without a node */
         strmap *placed;  /* key -> sched_pod: bound or assumed */
         strmap *orphans; /* node name -> orphan_list: placed pods of unknown nodes */
-        sched_profile *profile;
+        sched_profile **profiles;
+        size_t n_profiles;
         http_client *client;
         /* binder jobs */
         pthread_mutex_t job_mu;
@@ -84,6 +86,7 @@ static void job_free(job *j) {
         free(j->uid);
         free(j->node);
         free(j->message);
+        free(j->component);
         free(j);
 }
 
@@ -105,7 +108,15 @@ static job *new_job(job_kind kind, const sched_pod *p, const char *key) {
         j->namespace = xstrdup(p->namespace);
         j->name = xstrdup(p->name);
         j->uid = xstrdup(p->uid);
+        j->component = xstrdup(p->scheduler_name);
         return j;
+}
+
+static sched_profile *find_profile(const sched *s, const char *scheduler_name) {
+        for (size_t i = 0; i < s->n_profiles; i++)
+                if (streq(s->profiles[i]->scheduler_name, scheduler_name))
+                        return s->profiles[i];
+        return NULL;
 }
 
 static void free_pod_value(void *v) {
@@ -212,7 +223,7 @@ static void pod_changed(sched *s, informer_object *o) {
                 return;
         }
         sched_pod *assumed = strmap_get(s->placed, o->key);
-        if (assumed || !streq(p->scheduler_name, s->profile->scheduler_name) ||
+        if (assumed || !find_profile(s, p->scheduler_name) ||
             json_get(obj, "metadata", "deletionTimestamp", NULL)) {
                 /* a binding in flight, another scheduler's pod, or going away */
                 sched_pod_free(p);
@@ -417,9 +428,8 @@ static int record_failure(sched *s, const job *j, tm_error **err) {
         json_object_set_string(ev, "reason", "FailedScheduling");
         json_object_set_string(ev, "message", j->message);
         json_object_set_string(ev, "type", "Warning");
-        json_object_set_string(json_object_ensure_object(ev, "source"), "component",
-                               "default-scheduler");
-        json_object_set_string(ev, "reportingComponent", "default-scheduler");
+        json_object_set_string(json_object_ensure_object(ev, "source"), "component", j->component);
+        json_object_set_string(ev, "reportingComponent", j->component);
         json_object_set_string(ev, "firstTimestamp", now);
         json_object_set_string(ev, "lastTimestamp", now);
         json_object_set_int(ev, "count", 1);
@@ -498,8 +508,13 @@ static void schedule_loop(sched *s) {
                         sched_queue_delete(s->queue, key);
                         continue;
                 }
+                sched_profile *prof = find_profile(s, p->scheduler_name);
+                if (!prof) {
+                        sched_queue_delete(s->queue, key);
+                        continue;
+                }
                 sched_result res = { 0 };
-                sched_schedule_one(s->profile, &s->snap, p, &res);
+                sched_schedule_one(prof, &s->snap, p, &res);
                 if (res.code == SCHED_SUCCESS) {
                         log_debug("%s: assumed on %s (%zu nodes evaluated, %zu feasible)", key,
                                   res.node_name, res.n_evaluated, res.n_feasible);
@@ -527,7 +542,7 @@ static void schedule_loop(sched *s) {
 
 /* ---- options ------------------------------------------------------------- */
 
-static int server_from_kubeconfig(const char *path, char **ret, tm_error **err) {
+static int read_small_file(const char *path, char **ret, size_t *ret_len, tm_error **err) {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f)
                 return tm_error_set_errno(err, -errno, "open %s", path);
@@ -536,6 +551,18 @@ static int server_from_kubeconfig(const char *path, char **ret, tm_error **err) 
         if (n > MAX_KUBECONFIG_SIZE)
                 return tm_error_set(err, -E2BIG, "%s: larger than %d bytes", path,
                                     MAX_KUBECONFIG_SIZE);
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
+
+static int server_from_kubeconfig(const char *path, char **ret, tm_error **err) {
+        _cleanup_free_ char *buf = NULL;
+        size_t n;
+        int r0 = read_small_file(path, &buf, &n, err);
+        if (r0 < 0)
+                return r0;
         _cleanup_json_ json *cfg = NULL;
         int r = tm_yaml_parse(buf, n, NULL, &cfg, err);
         if (r < 0)
@@ -568,6 +595,7 @@ static void usage(FILE *f) {
                 "Usage: timonier-scheduler [OPTIONS]\n"
                 "Bind pods without a node to the best feasible node.\n\n"
                 "  --kubeconfig FILE                 read the API server URL from FILE\n"
+                "  --config FILE                     a KubeSchedulerConfiguration (profiles)\n"
                 "  --master URL                      the API server URL (overrides --kubeconfig)\n"
                 "  --scheduler-name NAME             pods' spec.schedulerName to serve\n"
                 "                                    (default default-scheduler)\n"
@@ -582,6 +610,7 @@ int main(int argc, char **argv) {
         enum {
                 OPT_KUBECONFIG = 256,
                 OPT_MASTER,
+                OPT_CONFIG,
                 OPT_NAME,
                 OPT_STRATEGY,
                 OPT_PCT,
@@ -593,6 +622,7 @@ int main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
                 { "master", required_argument, NULL, OPT_MASTER },
+                { "config", required_argument, NULL, OPT_CONFIG },
                 { "scheduler-name", required_argument, NULL, OPT_NAME },
                 { "scoring-strategy", required_argument, NULL, OPT_STRATEGY },
                 { "percentage-of-nodes-to-score", required_argument, NULL, OPT_PCT },
@@ -602,9 +632,9 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, OPT_HELP },
                 {},
         };
-        const char *kubeconfig = NULL, *master = NULL, *name = "default-scheduler";
-        const char *strategy = "LeastAllocated";
-        long pct = 0, parallelism = 8;
+        const char *kubeconfig = NULL, *master = NULL, *name = NULL, *config = NULL;
+        const char *strategy = NULL;
+        long pct = -1, parallelism = 8;
         log_set_ident("timonier-scheduler");
         for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
                 char *end;
@@ -614,6 +644,9 @@ int main(int argc, char **argv) {
                         break;
                 case OPT_MASTER:
                         master = optarg;
+                        break;
+                case OPT_CONFIG:
+                        config = optarg;
                         break;
                 case OPT_NAME:
                         name = optarg;
@@ -683,21 +716,46 @@ int main(int argc, char **argv) {
         s.pending = strmap_new();
         s.placed = strmap_new();
         s.orphans = strmap_new();
-        _cleanup_free_ char *args_text = xasprintf("[{\"name\":\"NodeResourcesFit\",\"args\":{"
-                                                   "\"scoringStrategy\":{\"type\":\"%s\"}}}]",
-                                                   strategy);
-        _cleanup_json_ json *args = NULL;
-        int r = json_parse(args_text, strlen(args_text), NULL, &args, &err);
-        if (r >= 0)
-                r = sched_profile_new_default(name, args, &s.profile, &err);
-        if (r < 0) {
-                log_error("profile: %s", tm_error_msg(err));
+        if (config && (name || strategy)) {
+                log_error("--scheduler-name and --scoring-strategy are set in --config's profiles");
                 return 2;
         }
-        s.profile->percentage_of_nodes_to_score = (int)pct;
-        s.profile->bind = assume_and_bind;
-        s.profile->bind_userdata = &s;
-        s.profile->seed = (unsigned)time(NULL);
+        int r;
+        if (config) {
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                r = read_small_file(config, &text, &len, &err);
+                if (r >= 0)
+                        r = sched_config_parse(text, len, &s.profiles, &s.n_profiles, &err);
+                if (r < 0) {
+                        log_error("--config %s: %s", config, tm_error_msg(err));
+                        return 2;
+                }
+        } else {
+                _cleanup_free_ char *args_text =
+                        xasprintf("[{\"name\":\"NodeResourcesFit\",\"args\":{\"scoringStrategy\":"
+                                  "{\"type\":\"%s\"}}}]",
+                                  strategy ? strategy : "LeastAllocated");
+                _cleanup_json_ json *args = NULL;
+                s.profiles = xcalloc(1, sizeof(*s.profiles));
+                s.n_profiles = 1;
+                r = json_parse(args_text, strlen(args_text), NULL, &args, &err);
+                if (r >= 0)
+                        r = sched_profile_new_default(name ? name : "default-scheduler", args,
+                                                      &s.profiles[0], &err);
+                if (r < 0) {
+                        log_error("profile: %s", tm_error_msg(err));
+                        return 2;
+                }
+        }
+        for (size_t i = 0; i < s.n_profiles; i++) {
+                sched_profile *prof = s.profiles[i];
+                if (pct >= 0)
+                        prof->percentage_of_nodes_to_score = (int)pct;
+                prof->bind = assume_and_bind;
+                prof->bind_userdata = &s;
+                prof->seed = (unsigned)time(NULL) + (unsigned)i;
+        }
 
         http_client_options copts = { .user_agent = "timonier-scheduler" };
         _cleanup_(http_client_freep) http_client *client = NULL;
@@ -738,7 +796,8 @@ int main(int argc, char **argv) {
         }
         while (!atomic_load(&stop_requested) && informer_factory_wait_for_sync(f, 200) < 0)
                 ;
-        log_info("serving %s at %s", name, url);
+        for (size_t i = 0; i < s.n_profiles; i++)
+                log_info("serving %s at %s", s.profiles[i]->scheduler_name, url);
         schedule_loop(&s);
 
         informer_factory_stop(f);
@@ -757,6 +816,6 @@ int main(int argc, char **argv) {
         strmap_free_full(s.placed, free_pod_value);
         sched_snapshot_done(&s.snap);
         sched_queue_free(s.queue);
-        sched_profile_free(s.profile);
+        sched_profiles_free(s.profiles, s.n_profiles);
         return 0;
 }

@@ -45,7 +45,7 @@ bool sched_pod_matches_node_affinity(const sched_pod *pod, const sched_node *n);
 #define SCHED_REASON_SPREAD        "node(s) didn't match pod topology spread constraints"
 #define SCHED_REASON_SPREAD_LABEL \
         "node(s) didn't match pod topology spread constraints (missing required label)"
-#define SCHED_REASON_NOT_HELPFUL   "Preemption is not helpful for scheduling"
-#define SCHED_REASON_NO_VICTIMS    "No preemption victims found for incoming pod"
+#define SCHED_REASON_NOT_HELPFUL "Preemption is not helpful for scheduling"
+#define SCHED_REASON_NO_VICTIMS  "No preemption victims found for incoming pod"
 
 #endif

@@ -90,10 +90,10 @@ static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_s
                         .max_skew = json_object_get_int(t, "maxSkew", 1),
                         .min_domains = json_object_get_int(t, "minDomains", 1),
                         .selector = sel,
-                        .honor_affinity = !streq_ptr(json_object_get_string(t, "nodeAffinityPolicy"),
-                                                     "Ignore"),
-                        .honor_taints = streq_ptr(json_object_get_string(t, "nodeTaintsPolicy"),
-                                                  "Honor"),
+                        .honor_affinity = !streq_ptr(
+                                json_object_get_string(t, "nodeAffinityPolicy"), "Ignore"),
+                        .honor_taints =
+                                streq_ptr(json_object_get_string(t, "nodeTaintsPolicy"), "Honor"),
                         .counts = strmap_new(),
                 };
                 k->self_match = label_selector_matches_json(
@@ -113,7 +113,8 @@ static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_s
                                 if (streq(o->namespace, pod->namespace) &&
                                     !json_get(o->obj, "metadata", "deletionTimestamp", NULL) &&
                                     label_selector_matches_json(
-                                            ct->selector, json_get(o->obj, "metadata", "labels", NULL)))
+                                            ct->selector,
+                                            json_get(o->obj, "metadata", "labels", NULL)))
                                         matching++;
                         }
                         const char *v = sched_node_label(n, ct->key);

@@ -18,7 +18,24 @@ trap stop_all EXIT INT TERM
 
 [ -x "$SCHED_BIN" ] || bail "$SCHED_BIN not built"
 apiserver_start
-"$SCHED_BIN" --kubeconfig "$KUBECONFIG" --log-level info 2>"$TMPROOT/scheduler.log" &
+cat >"$TMPROOT/scheduler.yaml" <<EOT
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: bin-packer
+  plugins:
+    score:
+      disabled:
+      - name: NodeResourcesBalancedAllocation
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+EOT
+"$SCHED_BIN" --kubeconfig "$KUBECONFIG" --config "$TMPROOT/scheduler.yaml" --log-level info \
+        2>"$TMPROOT/scheduler.log" &
 SCHED_PID=$!
 
 # mknode NAME CPU MEMORY LABELS TAINTS (JSON fragments)
@@ -139,6 +156,16 @@ check_output "a FailedScheduling event is recorded" 'FailedScheduling.*pod/big.*
         kctl get events
 check "node w3 with 16 cpus added" mknode w3 16 32Gi "" ""
 is "the big pod is scheduled once w3 exists" "$(node_of big 15)" w3
+
+# A second profile: bin-packing puts consecutive pods on the same node.
+mkpod pack-1 100m '"schedulerName":"bin-packer",'
+p1=$(node_of pack-1)
+mkpod pack-2 100m '"schedulerName":"bin-packer",'
+is "the bin-packer profile packs two pods on one node" "$(node_of pack-2)" "$p1"
+mkpod nobody 100m '"schedulerName":"nobody",'
+sleep 1
+check_output "a pod for another scheduler is left alone" '^$' \
+        kctl get pod nobody -o 'jsonpath={.spec.nodeName}{.status.conditions}'
 
 check_output "the scheduler logged its decisions" 'default/big' cat "$TMPROOT/scheduler.log"
 kill "$SCHED_PID"
