@@ -11,10 +11,10 @@ static const struct {
         const char *name;
         unsigned bits;
 } points[] = {
-        {"multiPoint", SCHED_POINT_ALL},       {"preFilter", SCHED_POINT_PRE_FILTER},
-        {"filter", SCHED_POINT_FILTER},        {"postFilter", SCHED_POINT_POST_FILTER},
-        {"preScore", SCHED_POINT_PRE_SCORE},   {"score", SCHED_POINT_SCORE},
-        {"reserve", SCHED_POINT_RESERVE},      {"bind", SCHED_POINT_BIND},
+        { "multiPoint", SCHED_POINT_ALL },     { "preFilter", SCHED_POINT_PRE_FILTER },
+        { "filter", SCHED_POINT_FILTER },      { "postFilter", SCHED_POINT_POST_FILTER },
+        { "preScore", SCHED_POINT_PRE_SCORE }, { "score", SCHED_POINT_SCORE },
+        { "reserve", SCHED_POINT_RESERVE },    { "bind", SCHED_POINT_BIND },
 };
 
 void sched_profiles_free(sched_profile **v, size_t n) {
@@ -66,9 +66,10 @@ static int apply_plugins(sched_profile *p, const json *plugins, const json *plug
                 for (size_t i = 0; i < json_array_len(dis); i++) {
                         const char *name = json_object_get_string(json_array_get(dis, i), "name");
                         if (!name)
-                                return tm_error_set(err, -EINVAL,
-                                                    "%splugins.%s.disabled[%zu].name: Required value",
-                                                    where, points[k].name, i);
+                                return tm_error_set(
+                                        err, -EINVAL,
+                                        "%splugins.%s.disabled[%zu].name: Required value", where,
+                                        points[k].name, i);
                         if (streq(name, "*")) {
                                 for (size_t e = 0; e < p->n_entries; e++)
                                         p->entries[e].disabled |= bits;
@@ -84,9 +85,10 @@ static int apply_plugins(sched_profile *p, const json *plugins, const json *plug
                         const char *name = json_object_get_string(item, "name");
                         int64_t weight = json_object_get_int(item, "weight", 0);
                         if (!name)
-                                return tm_error_set(err, -EINVAL,
-                                                    "%splugins.%s.enabled[%zu].name: Required value",
-                                                    where, points[k].name, i);
+                                return tm_error_set(
+                                        err, -EINVAL,
+                                        "%splugins.%s.enabled[%zu].name: Required value", where,
+                                        points[k].name, i);
                         if (weight < 0 || weight > 100)
                                 return tm_error_set(err, -EINVAL,
                                                     "%splugins.%s.enabled[%zu].weight: must be in "
@@ -165,8 +167,8 @@ int sched_config_parse(const char *text, size_t len, sched_profile ***ret, size_
                 if (r >= 0)
                         r = apply_plugins(v[i], json_object_get(pj, "plugins"), pc, where, err);
                 if (r >= 0)
-                        r = get_percentage(pj, pct_all, &v[i]->percentage_of_nodes_to_score,
-                                           where, err);
+                        r = get_percentage(pj, pct_all, &v[i]->percentage_of_nodes_to_score, where,
+                                           err);
                 if (r < 0) {
                         sched_profiles_free(v, i + 1);
                         return r < 0 && err && *err ? r : tm_error_wrap(err, r, "%s", where);

@@ -32,26 +32,25 @@ int main(void) {
         is_int(entry(v[0], "NodeAffinity")->weight, 2, "default weight of NodeAffinity");
         sched_profiles_free(v, n);
 
-        const char *two =
-                "apiVersion: kubescheduler.config.k8s.io/v1\n"
-                "kind: KubeSchedulerConfiguration\n"
-                "percentageOfNodesToScore: 30\n"
-                "profiles:\n"
-                "- schedulerName: default-scheduler\n"
-                "- schedulerName: bin-packer\n"
-                "  percentageOfNodesToScore: 100\n"
-                "  plugins:\n"
-                "    score:\n"
-                "      disabled:\n"
-                "      - name: NodeResourcesBalancedAllocation\n"
-                "      enabled:\n"
-                "      - name: NodeResourcesFit\n"
-                "        weight: 5\n"
-                "  pluginConfig:\n"
-                "  - name: NodeResourcesFit\n"
-                "    args:\n"
-                "      scoringStrategy:\n"
-                "        type: MostAllocated\n";
+        const char *two = "apiVersion: kubescheduler.config.k8s.io/v1\n"
+                          "kind: KubeSchedulerConfiguration\n"
+                          "percentageOfNodesToScore: 30\n"
+                          "profiles:\n"
+                          "- schedulerName: default-scheduler\n"
+                          "- schedulerName: bin-packer\n"
+                          "  percentageOfNodesToScore: 100\n"
+                          "  plugins:\n"
+                          "    score:\n"
+                          "      disabled:\n"
+                          "      - name: NodeResourcesBalancedAllocation\n"
+                          "      enabled:\n"
+                          "      - name: NodeResourcesFit\n"
+                          "        weight: 5\n"
+                          "  pluginConfig:\n"
+                          "  - name: NodeResourcesFit\n"
+                          "    args:\n"
+                          "      scoringStrategy:\n"
+                          "        type: MostAllocated\n";
         char *msg = NULL;
         ok(parse(two, &v, &n, &msg) == 0 && n == 2, "two profiles");
         is_int(v[0]->percentage_of_nodes_to_score, 30, "top-level percentage inherited");
