@@ -172,4 +172,9 @@ kill "$SCHED_PID"
 wait "$SCHED_PID"
 is "the scheduler stops cleanly on SIGTERM" "$?" 0
 SCHED_PID=
+# Under --enable-asan: no memory error or undefined behaviour in the daemon.
+check_fails "no sanitizer report from the scheduler" \
+        grep -E 'ERROR: AddressSanitizer|runtime error:' "$TMPROOT/scheduler.log"
+grep -q 'LeakSanitizer' "$TMPROOT/scheduler.log" && diag "the scheduler leaked memory at exit:" \
+        "$(grep -A12 LeakSanitizer "$TMPROOT/scheduler.log" | head -30)"
 done_testing
