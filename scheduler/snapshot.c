@@ -229,6 +229,8 @@ int sched_pod_new(json *obj, sched_pod **ret, tm_error **err) {
                 json_array_len(json_get(spec, "affinity", "podAntiAffinity",
                                         "requiredDuringSchedulingIgnoredDuringExecution", NULL)) >
                 0;
+        p->pod_affinity = json_get(spec, "affinity", "podAffinity", NULL) ||
+                          json_get(spec, "affinity", "podAntiAffinity", NULL);
         const char *ts = json_get_str(obj, "metadata", "creationTimestamp", NULL);
         tm_time t;
         if (ts && time_parse_rfc3339(ts, &t, NULL) >= 0)
@@ -316,8 +318,11 @@ void sched_node_add_pod(sched_node *n, sched_pod *p) {
         n->pods[n->n_pods++] = p;
         p->node = n;
         n->n_pods_required_anti += p->required_anti_affinity;
-        if (n->snap)
+        n->n_pods_affinity += p->pod_affinity;
+        if (n->snap) {
                 n->snap->n_pods_required_anti += p->required_anti_affinity;
+                n->snap->n_pods_affinity += p->pod_affinity;
+        }
         sched_resources_add(&n->requested, &p->requests);
         sched_resources_add(&n->nonzero_requested, &p->nonzero_requests);
 }
@@ -330,8 +335,11 @@ void sched_node_remove_pod(sched_pod *p) {
         n->pods[i] = n->pods[--n->n_pods];
         n->pods[i]->index_on_node = i;
         n->n_pods_required_anti -= p->required_anti_affinity;
-        if (n->snap)
+        n->n_pods_affinity -= p->pod_affinity;
+        if (n->snap) {
                 n->snap->n_pods_required_anti -= p->required_anti_affinity;
+                n->snap->n_pods_affinity -= p->pod_affinity;
+        }
         sched_resources_sub(&n->requested, &p->requests);
         sched_resources_sub(&n->nonzero_requested, &p->nonzero_requests);
         p->node = NULL;
@@ -390,6 +398,7 @@ void sched_snapshot_set_node(sched_snapshot *s, sched_node *n) {
                 sched_node *old = s->nodes[*slot - 1];
                 old->snap = NULL; /* the pods' counts move with them */
                 s->n_pods_required_anti -= old->n_pods_required_anti;
+                s->n_pods_affinity -= old->n_pods_affinity;
                 while (old->n_pods > 0)
                         sched_node_add_pod(n, old->pods[0]);
                 s->nodes[*slot - 1] = n;
@@ -414,6 +423,7 @@ void sched_snapshot_remove_node(sched_snapshot *s, const char *name) {
         s->generation++;
         size_t i = *slot - 1;
         s->n_pods_required_anti -= s->nodes[i]->n_pods_required_anti;
+        s->n_pods_affinity -= s->nodes[i]->n_pods_affinity;
         sched_node_free(s->nodes[i]);
         s->nodes[i] = s->nodes[--s->n_nodes];
         rehash(s, s->n_slots);

@@ -63,6 +63,7 @@ typedef struct sched_pod {
         size_t n_host_ports;
         bool preemption_never;       /* spec.preemptionPolicy: Never */
         bool required_anti_affinity; /* has required pod anti-affinity terms */
+        bool pod_affinity;           /* has any pod affinity or anti-affinity */
         /* owned by the snapshot while the pod is placed on a node */
         struct sched_node *node;
         size_t index_on_node;
@@ -93,6 +94,7 @@ typedef struct sched_node {
         sched_pod **pods; /* borrowed */
         size_t n_pods, cap_pods;
         size_t n_pods_required_anti; /* pods with required anti-affinity */
+        size_t n_pods_affinity;      /* pods with any pod (anti-)affinity */
         struct sched_snapshot *snap; /* the snapshot holding the node, or NULL */
 } sched_node;
 
@@ -110,6 +112,7 @@ typedef struct sched_snapshot {
         size_t n_slots;
         uint64_t generation;         /* bumped on every change */
         size_t n_pods_required_anti; /* over all nodes */
+        size_t n_pods_affinity;
 } sched_snapshot;
 
 void sched_snapshot_init(sched_snapshot *s);

@@ -8,7 +8,14 @@
  * neither that nor `namespaceSelector` is given; an empty namespaceSelector
  * ({}) selects every namespace. A non-empty namespaceSelector needs the
  * Namespace objects, which the snapshot lacks: it selects only the listed
- * namespaces. Preferred terms (Score) are not done yet. */
+ * namespaces.
+ *
+ * Score: per topology domain, the weights of the pod's preferred affinity
+ * terms matching pods there (minus those of its preferred anti-affinity
+ * terms), plus, from the pods there, their preferred affinity terms (and
+ * required ones at weight 1) matching this pod, minus their preferred
+ * anti-affinity terms; a node sums the domains it belongs to, and the
+ * sums are scaled between the lowest (0) and the highest (100). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -18,6 +25,7 @@
 #include "selector.h"
 
 typedef struct term {
+        int64_t weight; /* preferred terms */
         const char *topology_key;
         label_selector *selector;
         const json *namespaces;
@@ -37,26 +45,37 @@ static void term_list_done(term_list *l) {
         *l = (term_list){ 0 };
 }
 
+static void parse_one(const json *t, const char *ns, int64_t weight, term_list *ret) {
+        const char *tk = json_object_get_string(t, "topologyKey");
+        label_selector *sel = NULL;
+        if (!tk || label_selector_from_json(json_object_get(t, "labelSelector"), &sel, NULL) < 0)
+                sel = label_selector_new_nothing();
+        const json *nss = json_object_get(t, "namespaceSelector");
+        ret->v = xreallocarray(ret->v, ret->n + 1, sizeof(*ret->v));
+        ret->v[ret->n++] = (term){
+                .weight = weight,
+                .topology_key = tk ? tk : "",
+                .selector = sel,
+                .namespaces = json_object_get(t, "namespaces"),
+                .all_namespaces = json_is_object(nss) && json_object_len(nss) == 0,
+                .own_namespace = (!json_array_len(json_object_get(t, "namespaces")) &&
+                                  (!nss || json_is_null(nss)))
+                                         ? ns
+                                         : NULL,
+        };
+}
+
 static void parse_terms(const json *arr, const char *ns, term_list *ret) {
+        for (size_t i = 0; i < json_array_len(arr); i++)
+                parse_one(json_array_get(arr, i), ns, 0, ret);
+}
+
+/* [{weight, podAffinityTerm}] */
+static void parse_weighted(const json *arr, const char *ns, term_list *ret) {
         for (size_t i = 0; i < json_array_len(arr); i++) {
-                const json *t = json_array_get(arr, i);
-                const char *tk = json_object_get_string(t, "topologyKey");
-                label_selector *sel = NULL;
-                if (!tk ||
-                    label_selector_from_json(json_object_get(t, "labelSelector"), &sel, NULL) < 0)
-                        sel = label_selector_new_nothing();
-                const json *nss = json_object_get(t, "namespaceSelector");
-                ret->v = xreallocarray(ret->v, ret->n + 1, sizeof(*ret->v));
-                ret->v[ret->n++] = (term){
-                        .topology_key = tk ? tk : "",
-                        .selector = sel,
-                        .namespaces = json_object_get(t, "namespaces"),
-                        .all_namespaces = json_is_object(nss) && json_object_len(nss) == 0,
-                        .own_namespace = (!json_array_len(json_object_get(t, "namespaces")) &&
-                                          (!nss || json_is_null(nss)))
-                                                 ? ns
-                                                 : NULL,
-                };
+                const json *w = json_array_get(arr, i);
+                parse_one(json_object_get(w, "podAffinityTerm"), ns,
+                          json_object_get_int(w, "weight", 0), ret);
         }
 }
 
@@ -101,8 +120,21 @@ typedef struct ipa_state {
         counts affinity_counts, anti_counts, existing_anti_counts;
 } ipa_state;
 
+typedef struct score_state {
+        counts domains; /* "key=value" -> score */
+} score_state;
+
+/* The Score state rides in the PreFilter state (one slot per plug-in). */
+typedef struct ipa_both {
+        ipa_state filter;
+        score_state *score;
+} ipa_both;
+
+static void free_score_state_ptr(void *s);
+
 static void free_state(void *s) {
         ipa_state *st = s;
+        free_score_state_ptr(s);
         term_list_done(&st->affinity);
         term_list_done(&st->anti_affinity);
         counts_done(&st->affinity_counts);
@@ -128,8 +160,9 @@ static bool matches_all(const term_list *l, const sched_pod *p) {
 static sched_code pre_filter(sched_cycle *c, void *config, void **state, sched_status *st) {
         (void)config;
         (void)st;
-        ipa_state *s = xcalloc(1, sizeof(*s));
-        *state = s;
+        ipa_both *both = xcalloc(1, sizeof(*both));
+        ipa_state *s = &both->filter;
+        *state = both;
         const sched_pod *pod = c->pod;
         parse_terms(required(pod, "podAffinity"), pod->namespace, &s->affinity);
         parse_terms(required(pod, "podAntiAffinity"), pod->namespace, &s->anti_affinity);
@@ -219,10 +252,121 @@ static sched_code filter(sched_cycle *c, void *config, void *state, const sched_
         return SCHED_SUCCESS;
 }
 
+/* ---- Score ---------------------------------------------------------------- */
+
+static const json *preferred(const sched_pod *p, const char *kind) {
+        return json_get(p->obj, "spec", "affinity", kind,
+                        "preferredDuringSchedulingIgnoredDuringExecution", NULL);
+}
+
+static void add_terms(counts *c, const term_list *l, const sched_pod *match, const sched_node *n,
+                      int sign) {
+        for (size_t t = 0; t < l->n; t++) {
+                const char *v = sched_node_label(n, l->v[t].topology_key);
+                if (v && l->v[t].weight != 0 && term_matches(&l->v[t], match))
+                        *counts_slot(c, l->v[t].topology_key, v, true) += sign * l->v[t].weight;
+        }
+}
+
+static void free_score_state(score_state *s) {
+        if (!s)
+                return;
+        counts_done(&s->domains);
+        free(s);
+}
+
+static sched_code pre_score(sched_cycle *c, void *config, void **state) {
+        (void)config;
+        ipa_state *fs = *state;
+        if (!fs) /* PreFilter disabled: nothing to hang the state on */
+                return SCHED_SKIP;
+        const sched_pod *pod = c->pod;
+        term_list aff = { 0 }, anti = { 0 };
+        parse_weighted(preferred(pod, "podAffinity"), pod->namespace, &aff);
+        parse_weighted(preferred(pod, "podAntiAffinity"), pod->namespace, &anti);
+        bool own = aff.n > 0 || anti.n > 0;
+        if (!own && c->snap->n_pods_affinity == 0) {
+                term_list_done(&aff);
+                term_list_done(&anti);
+                return SCHED_SKIP;
+        }
+        score_state *ss = xcalloc(1, sizeof(*ss));
+        for (size_t i = 0; i < c->snap->n_nodes; i++) {
+                const sched_node *n = c->snap->nodes[i];
+                if (!own && n->n_pods_affinity == 0)
+                        continue;
+                for (size_t k = 0; k < n->n_pods; k++) {
+                        const sched_pod *other = n->pods[k];
+                        add_terms(&ss->domains, &aff, other, n, 1);
+                        add_terms(&ss->domains, &anti, other, n, -1);
+                        if (!other->pod_affinity)
+                                continue;
+                        term_list oreq = { 0 }, opref = { 0 }, oanti = { 0 };
+                        parse_terms(required(other, "podAffinity"), other->namespace, &oreq);
+                        for (size_t t = 0; t < oreq.n; t++)
+                                oreq.v[t].weight = 1; /* hardPodAffinityWeight */
+                        parse_weighted(preferred(other, "podAffinity"), other->namespace, &opref);
+                        parse_weighted(preferred(other, "podAntiAffinity"), other->namespace,
+                                       &oanti);
+                        add_terms(&ss->domains, &oreq, pod, n, 1);
+                        add_terms(&ss->domains, &opref, pod, n, 1);
+                        add_terms(&ss->domains, &oanti, pod, n, -1);
+                        term_list_done(&oreq);
+                        term_list_done(&opref);
+                        term_list_done(&oanti);
+                }
+        }
+        term_list_done(&aff);
+        term_list_done(&anti);
+        ((ipa_both *)fs)->score = ss;
+        return SCHED_SUCCESS;
+}
+
+static int64_t score(sched_cycle *c, void *config, void *state, const sched_node *n) {
+        (void)c;
+        (void)config;
+        const score_state *ss = ((ipa_both *)state)->score;
+        int64_t total = 0;
+        for (size_t i = 0; i < ss->domains.n; i++) {
+                const char *kv = ss->domains.keys[i];
+                const char *eq = strchr(kv, '=');
+                _cleanup_free_ char *key = xstrndup(kv, (size_t)(eq - kv));
+                if (streq_ptr(sched_node_label(n, key), eq + 1))
+                        total += ss->domains.vals[i];
+        }
+        return total;
+}
+
+static void normalize(sched_cycle *c, void *config, void *state, int64_t *scores, size_t n) {
+        (void)c;
+        (void)config;
+        (void)state;
+        if (n == 0)
+                return;
+        int64_t min = scores[0], max = scores[0];
+        for (size_t i = 1; i < n; i++) {
+                if (scores[i] < min)
+                        min = scores[i];
+                if (scores[i] > max)
+                        max = scores[i];
+        }
+        for (size_t i = 0; i < n; i++)
+                scores[i] = max > min ? (int64_t)((double)SCHED_MAX_NODE_SCORE *
+                                                  (double)(scores[i] - min) / (double)(max - min))
+                                      : 0;
+}
+
 const sched_plugin sched_plugin_inter_pod_affinity = {
         .name = "InterPodAffinity",
         .default_weight = 2,
         .free_state = free_state,
         .pre_filter = pre_filter,
         .filter = filter,
+        .pre_score = pre_score,
+        .score = score,
+        .normalize_score = normalize,
 };
+
+static void free_score_state_ptr(void *s) {
+        free_score_state(((ipa_both *)s)->score);
+}

@@ -97,6 +97,57 @@ int main(void) {
         is_str(feasible(&snap, allns, NULL), "n2 n3 n4",
                "namespaceSelector {} selects every namespace");
 
+        /* Score: preferred affinity to web by zone (10), preferred
+         * anti-affinity to web by hostname (5): n1 10-5, n2 10, n3 0, n4 0. */
+        sched_pod *pref = labeled(
+                "pref", "db", "default",
+                "\"affinity\":{\"podAffinity\":{"
+                "\"preferredDuringSchedulingIgnoredDuringExecution\":"
+                "[{\"weight\":10,\"podAffinityTerm\":{\"topologyKey\":\"zone\",\"labelSelector\":"
+                "{\"matchLabels\":{\"app\":\"web\"}}}}]},\"podAntiAffinity\":{\"preferredDuring"
+                "SchedulingIgnoredDuringExecution\":[{\"weight\":5,\"podAffinityTerm\":{"
+                "\"topologyKey\":"
+                "\"kubernetes.io/"
+                "hostname\",\"labelSelector\":{\"matchLabels\":{\"app\":\"web\"}}}}]}}");
+        const sched_plugin *ipa = &sched_plugin_inter_pod_affinity;
+        sched_profile prof = { 0 };
+        sched_cycle c = { .profile = &prof, .snap = &snap, .pod = pref };
+        void *state = NULL;
+        sched_status st = { 0 };
+        ipa->pre_filter(&c, NULL, &state, &st);
+        is_int(ipa->pre_score(&c, NULL, &state), SCHED_SUCCESS, "preferred terms: PreScore runs");
+        int64_t sc[4];
+        for (size_t i = 0; i < 4; i++)
+                sc[i] = ipa->score(&c, NULL, state, snap.nodes[i]);
+        ok(sc[0] == 5 && sc[1] == 10 && sc[2] == 0 && sc[3] == 0,
+           "raw scores: affinity by zone minus anti-affinity by host (%lld %lld %lld %lld)",
+           (long long)sc[0], (long long)sc[1], (long long)sc[2], (long long)sc[3]);
+        ipa->normalize_score(&c, NULL, state, sc, 4);
+        ok(sc[0] == 50 && sc[1] == 100 && sc[2] == 0 && sc[3] == 0, "min-max normalized");
+        ipa->free_state(state);
+        sched_pod *shy = labeled(
+                "shy", "web", "default",
+                "\"affinity\":{\"podAntiAffinity\":{"
+                "\"preferredDuringSchedulingIgnoredDuringExecution\":"
+                "[{\"weight\":100,\"podAffinityTerm\":{\"topologyKey\":\"zone\",\"labelSelector\":"
+                "{\"matchLabels\":{\"app\":\"db\"}}}}]}}");
+        sched_node_add_pod(snap.nodes[2], shy);
+        sched_pod *db = labeled("db2", "db", "default", "");
+        c.pod = db;
+        state = NULL;
+        ipa->pre_filter(&c, NULL, &state, &st);
+        is_int(ipa->pre_score(&c, NULL, &state), SCHED_SUCCESS,
+               "existing pods with terms: PreScore runs");
+        ok(ipa->score(&c, NULL, state, snap.nodes[2]) == -100 &&
+                   ipa->score(&c, NULL, state, snap.nodes[0]) == 0,
+           "an existing pod's preferred anti-affinity counts against its zone");
+        ipa->free_state(state);
+        sched_status_done(&st);
+        sched_node_remove_pod(shy);
+        sched_pod_free(shy);
+        sched_pod_free(db);
+        sched_pod_free(pref);
+
         sched_node_remove_pod(web1);
         sched_pod *ps[] = { web1, web2, plain_web, other_ns, zonal, cache, lonely, orphan, allns };
         for (size_t i = 0; i < ELEMENTSOF(ps); i++)
