@@ -54,6 +54,7 @@ typedef struct sched {
         strmap *pending; /* key -> sched_pod: ours, without a node */
         strmap *placed;  /* key -> sched_pod: bound or assumed */
         strmap *orphans; /* node name -> orphan_list: placed pods of unknown nodes */
+        informer *priority_class_informer; /* its cache is read under mu */
         sched_profile **profiles;
         size_t n_profiles;
         http_client *client;
@@ -200,6 +201,8 @@ static void forget_pod(sched *s, const char *key) {
         }
 }
 
+static void resolve_priority(sched *s, sched_pod *p);
+
 static void pod_changed(sched *s, informer_object *o) {
         const json *obj = o->json;
         if (pod_is_terminal(obj)) {
@@ -222,6 +225,7 @@ static void pod_changed(sched *s, informer_object *o) {
                 place_pod(s, o->key, p);
                 return;
         }
+        resolve_priority(s, p);
         sched_pod *assumed = strmap_get(s->placed, o->key);
         if (assumed || !find_profile(s, p->scheduler_name) ||
             json_get(obj, "metadata", "deletionTimestamp", NULL)) {
@@ -243,6 +247,36 @@ static void pod_changed(sched *s, informer_object *o) {
                 return;
         sched_queue_add(s->queue, o->key, p->priority, p->creation_ns, now_ns());
         pthread_cond_signal(&s->wake);
+}
+
+/* Without spec.priority (no Priority admission filled it in), the
+ * PriorityClass named by spec.priorityClassName, else the globalDefault
+ * one, gives the priority and the preemption policy, as that admission
+ * would. */
+static void resolve_priority(sched *s, sched_pod *p) {
+        const json *spec = json_object_get(p->obj, "spec");
+        if (json_object_get(spec, "priority"))
+                return;
+        const char *cls = json_object_get_string(spec, "priorityClassName");
+        informer_object *pc = NULL;
+        if (cls && s->priority_class_informer)
+                pc = informer_get(s->priority_class_informer, cls);
+        if (!pc && s->priority_class_informer) {
+                informer_object **all = NULL;
+                size_t n = 0;
+                informer_list(s->priority_class_informer, &all, &n);
+                for (size_t i = 0; i < n && !pc; i++)
+                        if (json_object_get_bool(all[i]->json, "globalDefault", false))
+                                pc = informer_object_ref(all[i]);
+                informer_objects_free(all, n);
+        }
+        if (!pc)
+                return;
+        p->priority = (int32_t)json_object_get_int(pc->json, "value", 0);
+        if (!json_object_get(spec, "preemptionPolicy"))
+                p->preemption_never =
+                        streq_ptr(json_object_get_string(pc->json, "preemptionPolicy"), "Never");
+        informer_object_unref(pc);
 }
 
 static void attach_orphans(sched *s, sched_node *n) {
@@ -765,6 +799,8 @@ int main(int argc, char **argv) {
             informer_factory_new(url, &copts, &f, &err) < 0 ||
             informer_factory_add(f, "/api/v1/pods", &(informer_options){ 0 }, &pods, &err) < 0 ||
             informer_factory_add(f, "/api/v1/nodes", &(informer_options){ 0 }, &nodes, &err) < 0 ||
+            informer_factory_add(f, "/apis/scheduling.k8s.io/v1/priorityclasses",
+                                 &(informer_options){ 0 }, &s.priority_class_informer, &err) < 0 ||
             informer_add_handlers(pods,
                                   &(informer_handlers){ .on_add = on_pod_add,
                                                         .on_update = on_pod_update,

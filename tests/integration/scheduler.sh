@@ -157,6 +157,16 @@ check_output "a FailedScheduling event is recorded" 'FailedScheduling.*pod/big.*
 check "node w3 with 16 cpus added" mknode w3 16 32Gi "" ""
 is "the big pod is scheduled once w3 exists" "$(node_of big 15)" w3
 
+# Priority from a PriorityClass: the dry run of preemption finds victims on
+# w3 (the big pod, priority 0) for an 11-cpu pod of priority 1000.
+kctl create -f - >/dev/null <<EOT
+{"apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClass","metadata":{"name":"high"},"value":1000}
+EOT
+mkpod vip 11 '"priorityClassName":"high",'
+check_output "a PriorityClass's value is the pod's priority for preemption" \
+        'preemption: node w3 would fit after evicting lower-priority pods' cond_of vip
+kctl delete pod vip --grace-period=0 --force >/dev/null 2>&1
+
 # A second profile: bin-packing puts consecutive pods on the same node.
 mkpod pack-1 100m '"schedulerName":"bin-packer",'
 p1=$(node_of pack-1)
