@@ -635,7 +635,7 @@ static void usage(FILE *f) {
                 "                                    (default default-scheduler)\n"
                 "  --scoring-strategy NAME           LeastAllocated (default) or MostAllocated\n"
                 "  --percentage-of-nodes-to-score N  0 (adaptive, default) to 100\n"
-                "  --parallelism N                   binder threads (default 8)\n"
+                "  --parallelism N                   binder threads (default 16)\n"
                 "  --log-level LEVEL                 error, warning, notice, info, debug\n"
                 "  --version, --help\n");
 }
@@ -668,7 +668,7 @@ int main(int argc, char **argv) {
         };
         const char *kubeconfig = NULL, *master = NULL, *name = NULL, *config = NULL;
         const char *strategy = NULL;
-        long pct = -1, parallelism = 8;
+        long pct = -1, parallelism = 16;
         log_set_ident("timonier-scheduler");
         for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
                 char *end;
