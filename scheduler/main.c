@@ -23,6 +23,7 @@
 
 #include "httpclient.h"
 #include "informer.h"
+#include "leaderelection.h"
 #include "log.h"
 #include "scheduler/configfile.h"
 #include "scheduler/framework.h"
@@ -68,6 +69,39 @@ typedef struct sched {
 } sched;
 
 static atomic_bool stop_requested;
+/* Leader election: schedule only while leading; a lost lease ends the
+ * process (as kube-scheduler does), so that no two schedulers bind at once. */
+static atomic_bool leading = true, lease_lost;
+
+static void on_started_leading(leaderelection *le, void *userdata) {
+        (void)userdata;
+        log_notice("leading as %s", leaderelection_identity(le));
+        atomic_store(&leading, true);
+}
+
+static void on_stopped_leading(leaderelection *le, void *userdata) {
+        (void)le;
+        (void)userdata;
+        atomic_store(&leading, false);
+        if (!atomic_load(&stop_requested)) {
+                log_error("lost the lease: stopping");
+                atomic_store(&lease_lost, true);
+                atomic_store(&stop_requested, true);
+        }
+}
+
+/* "15s", "500ms", "2m" or plain seconds, into milliseconds; -1 if bad. */
+static long parse_duration_ms(const char *s) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || v < 0)
+                return -1;
+        double ms = streq(end, "ms")           ? v
+                    : streq(end, "s") || !*end ? v * 1000
+                    : streq(end, "m")          ? v * 60000
+                                               : -1;
+        return ms < 0 || ms > 86400000 ? -1 : (long)ms;
+}
 
 static void on_signal(int sig) {
         (void)sig;
@@ -522,7 +556,7 @@ static void schedule_loop(sched *s) {
                         sched_queue_flush_unschedulable(s->queue, now);
                         last_flush = now;
                 }
-                const char *qkey = sched_queue_pop(s->queue, now);
+                const char *qkey = atomic_load(&leading) ? sched_queue_pop(s->queue, now) : NULL;
                 if (!qkey) {
                         int64_t wait = 200000000LL; /* to notice signals */
                         int64_t next = sched_queue_next_backoff(s->queue);
@@ -636,6 +670,12 @@ static void usage(FILE *f) {
                 "  --scoring-strategy NAME           LeastAllocated (default) or MostAllocated\n"
                 "  --percentage-of-nodes-to-score N  0 (adaptive, default) to 100\n"
                 "  --parallelism N                   binder threads (default 16)\n"
+                "  --leader-elect                    take a Lease before scheduling\n"
+                "  --leader-elect-resource-namespace NS    (default kube-system)\n"
+                "  --leader-elect-resource-name NAME       (default kube-scheduler)\n"
+                "  --leader-elect-lease-duration D   (default 15s)\n"
+                "  --leader-elect-renew-deadline D   (default 10s)\n"
+                "  --leader-elect-retry-period D     (default 2s)\n"
                 "  --log-level LEVEL                 error, warning, notice, info, debug\n"
                 "  --version, --help\n");
 }
@@ -650,6 +690,12 @@ int main(int argc, char **argv) {
                 OPT_PCT,
                 OPT_PARALLELISM,
                 OPT_LOGLEVEL,
+                OPT_LE,
+                OPT_LE_NS,
+                OPT_LE_NAME,
+                OPT_LE_LEASE,
+                OPT_LE_RENEW,
+                OPT_LE_RETRY,
                 OPT_VERSION,
                 OPT_HELP,
         };
@@ -657,6 +703,12 @@ int main(int argc, char **argv) {
                 { "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
                 { "master", required_argument, NULL, OPT_MASTER },
                 { "config", required_argument, NULL, OPT_CONFIG },
+                { "leader-elect", no_argument, NULL, OPT_LE },
+                { "leader-elect-resource-namespace", required_argument, NULL, OPT_LE_NS },
+                { "leader-elect-resource-name", required_argument, NULL, OPT_LE_NAME },
+                { "leader-elect-lease-duration", required_argument, NULL, OPT_LE_LEASE },
+                { "leader-elect-renew-deadline", required_argument, NULL, OPT_LE_RENEW },
+                { "leader-elect-retry-period", required_argument, NULL, OPT_LE_RETRY },
                 { "scheduler-name", required_argument, NULL, OPT_NAME },
                 { "scoring-strategy", required_argument, NULL, OPT_STRATEGY },
                 { "percentage-of-nodes-to-score", required_argument, NULL, OPT_PCT },
@@ -669,6 +721,13 @@ int main(int argc, char **argv) {
         const char *kubeconfig = NULL, *master = NULL, *name = NULL, *config = NULL;
         const char *strategy = NULL;
         long pct = -1, parallelism = 16;
+        bool leader_elect = false;
+        leaderelection_config le_cfg = {
+                .lease_namespace = "kube-system",
+                .lease_name = "kube-scheduler",
+                .on_started_leading = on_started_leading,
+                .on_stopped_leading = on_stopped_leading,
+        };
         log_set_ident("timonier-scheduler");
         for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
                 char *end;
@@ -682,6 +741,31 @@ int main(int argc, char **argv) {
                 case OPT_CONFIG:
                         config = optarg;
                         break;
+                case OPT_LE:
+                        leader_elect = true;
+                        break;
+                case OPT_LE_NS:
+                        le_cfg.lease_namespace = optarg;
+                        break;
+                case OPT_LE_NAME:
+                        le_cfg.lease_name = optarg;
+                        break;
+                case OPT_LE_LEASE:
+                case OPT_LE_RENEW:
+                case OPT_LE_RETRY: {
+                        long ms = parse_duration_ms(optarg);
+                        if (ms <= 0) {
+                                log_error("%s: expected a duration such as 15s", argv[optind - 1]);
+                                return 2;
+                        }
+                        if (c == OPT_LE_LEASE)
+                                le_cfg.lease_duration_ms = ms;
+                        else if (c == OPT_LE_RENEW)
+                                le_cfg.renew_deadline_ms = ms;
+                        else
+                                le_cfg.retry_period_ms = ms;
+                        break;
+                }
                 case OPT_NAME:
                         name = optarg;
                         break;
@@ -834,7 +918,25 @@ int main(int argc, char **argv) {
                 ;
         for (size_t i = 0; i < s.n_profiles; i++)
                 log_info("serving %s at %s", s.profiles[i]->scheduler_name, url);
+        _cleanup_(leaderelection_freep) leaderelection *le = NULL;
+        if (leader_elect) {
+                char host[256] = "";
+                gethostname(host, sizeof(host) - 1);
+                _cleanup_free_ char *identity =
+                        xasprintf("%s_%d_%lx", host, (int)getpid(), (unsigned long)now_ns());
+                le_cfg.identity = identity;
+                atomic_store(&leading, false);
+                if (leaderelection_new(client, &le_cfg, &le, &err) < 0 ||
+                    leaderelection_start(le, &err) < 0) {
+                        log_error("leader election: %s", tm_error_msg(err));
+                        return 1;
+                }
+                log_info("waiting for the lease %s/%s as %s", le_cfg.lease_namespace,
+                         le_cfg.lease_name, identity);
+        }
         schedule_loop(&s);
+        if (le)
+                leaderelection_stop(le); /* releases the lease */
 
         informer_factory_stop(f);
         pthread_mutex_lock(&s.job_mu);
@@ -853,5 +955,5 @@ int main(int argc, char **argv) {
         sched_snapshot_done(&s.snap);
         sched_queue_free(s.queue);
         sched_profiles_free(s.profiles, s.n_profiles);
-        return 0;
+        return atomic_load(&lease_lost) ? 1 : 0;
 }

@@ -7,11 +7,12 @@
 
 SCHED_BIN=${top_builddir:-.}/scheduler/timonier-scheduler
 SCHED_PID=
+SCHED_B_PID=
 stop_all() {
-        if [ -n "$SCHED_PID" ]; then
-                kill "$SCHED_PID" 2>/dev/null
-                wait "$SCHED_PID" 2>/dev/null
-        fi
+        for p in $SCHED_PID $SCHED_B_PID; do
+                kill "$p" 2>/dev/null
+                wait "$p" 2>/dev/null
+        done
         cleanup
 }
 trap stop_all EXIT INT TERM
@@ -187,4 +188,41 @@ check_fails "no sanitizer report from the scheduler" \
         grep -E 'ERROR: AddressSanitizer|runtime error:' "$TMPROOT/scheduler.log"
 grep -q 'LeakSanitizer' "$TMPROOT/scheduler.log" && diag "the scheduler leaked memory at exit:" \
         "$(grep -A12 LeakSanitizer "$TMPROOT/scheduler.log" | head -30)"
+# Leader election: two schedulers, one Lease; the second takes over when
+# the first stops (and releases it).
+kctl create namespace kube-system >/dev/null 2>&1
+LE="--leader-elect --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 500ms"
+holder() {
+        kctl get lease -n kube-system kube-scheduler -o 'jsonpath={.spec.holderIdentity}' 2>/dev/null
+}
+# shellcheck disable=SC2086
+"$SCHED_BIN" --kubeconfig "$KUBECONFIG" $LE 2>"$TMPROOT/scheduler-a.log" &
+SCHED_PID=$!
+i=0
+while [ -z "$(holder)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+first=$(holder)
+# shellcheck disable=SC2086
+"$SCHED_BIN" --kubeconfig "$KUBECONFIG" $LE 2>"$TMPROOT/scheduler-b.log" &
+SCHED_B_PID=$!
+check_output "the first scheduler holds the Lease" "_${SCHED_PID}_" echo "$first"
+mkpod le-1 100m ""
+check_output "the leader schedules" '^w' node_of le-1
+kill "$SCHED_PID"
+wait "$SCHED_PID"
+is "the leader stops cleanly" "$?" 0
+SCHED_PID=
+i=0
+while [ "$(holder)" = "$first" ] || [ -z "$(holder)" ]; do
+        [ $i -gt 100 ] && break
+        sleep 0.1
+        i=$((i + 1))
+done
+check_output "the second scheduler takes the Lease over" "_${SCHED_B_PID}_" holder
+mkpod le-2 100m ""
+check_output "the new leader schedules" '^w' node_of le-2 15
+kill "$SCHED_B_PID"
+wait "$SCHED_B_PID"
+SCHED_B_PID=
+check_fails "no sanitizer report from the leader-elected schedulers" \
+        grep -E 'ERROR: AddressSanitizer|runtime error:' "$TMPROOT/scheduler-a.log" "$TMPROOT/scheduler-b.log"
 done_testing
