@@ -377,6 +377,8 @@ int main(int argc, char **argv) {
         char *sargv[] = { bin,
                           "--master",
                           url,
+                          "--port",
+                          "0",
                           "--log-level",
                           getenv("BENCH_SCHEDULER_LOG") ? "debug" : "warning",
                           NULL };

@@ -48,8 +48,9 @@ tests_unit_sched_config_test_LDADD = $(LIBSCHEDULER_LIBS)
 tests_unit_sched_podtopologyspread_test_LDADD = $(LIBSCHEDULER_LIBS)
 
 sbin_PROGRAMS += scheduler/timonier-scheduler
-scheduler_timonier_scheduler_SOURCES = scheduler/main.c
-scheduler_timonier_scheduler_LDADD = $(LIBSCHEDULER_LIBS)
+scheduler_timonier_scheduler_SOURCES = scheduler/main.c scheduler/health.h scheduler/health.c
+scheduler_timonier_scheduler_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+scheduler_timonier_scheduler_LDADD = $(LIBSCHEDULER_LIBS) $(MHD_LIBS)
 
 TESTS += tests/integration/scheduler.sh
 EXTRA_DIST += tests/integration/scheduler.sh

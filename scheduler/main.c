@@ -24,10 +24,12 @@
 #include "httpclient.h"
 #include "informer.h"
 #include "leaderelection.h"
+#include "scheduler/health.h"
 #include "log.h"
 #include "scheduler/configfile.h"
 #include "scheduler/framework.h"
 #include "scheduler/queue.h"
+#include "strbuf.h"
 #include "strmap.h"
 #include "timeutil.h"
 #include "util.h"
@@ -66,7 +68,83 @@ typedef struct sched {
         bool stopping;
         /* counters */
         unsigned long scheduled, unschedulable, errors, bind_failures;
+        /* attempts by result (scheduled, unschedulable, error), and their
+         * durations in upstream's buckets: 1 ms doubling, 15 of them */
+        unsigned long attempts[3];
+        unsigned long duration_buckets[3][15];
+        double duration_sum[3];
 } sched;
+
+static const char *const attempt_results[3] = { "scheduled", "unschedulable", "error" };
+
+static void record_attempt(sched *s, int result, double seconds) {
+        s->attempts[result]++;
+        s->duration_sum[result] += seconds;
+        double le = 0.001;
+        for (int b = 0; b < 15; b++, le *= 2)
+                if (seconds <= le)
+                        s->duration_buckets[result][b]++;
+}
+
+/* Prometheus text, in upstream's metric names. */
+static char *render_metrics(void *userdata) {
+        sched *s = userdata;
+        _cleanup_strbuf_ strbuf b = STRBUF_INIT;
+        pthread_mutex_lock(&s->mu);
+        strbuf_puts(&b, "# HELP scheduler_schedule_attempts_total Number of attempts to schedule "
+                        "pods, by the result.\n"
+                        "# TYPE scheduler_schedule_attempts_total counter\n");
+        for (int r = 0; r < 3; r++)
+                strbuf_printf(&b, "scheduler_schedule_attempts_total{result=\"%s\"} %lu\n",
+                              attempt_results[r], s->attempts[r]);
+        strbuf_puts(&b, "# HELP scheduler_scheduling_attempt_duration_seconds Scheduling attempt "
+                        "latency in seconds (scheduling algorithm + binding hand-off)\n"
+                        "# TYPE scheduler_scheduling_attempt_duration_seconds histogram\n");
+        for (int r = 0; r < 3; r++) {
+                double le = 0.001;
+                for (int k = 0; k < 15; k++, le *= 2)
+                        strbuf_printf(&b,
+                                      "scheduler_scheduling_attempt_duration_seconds_bucket{result="
+                                      "\"%s\",le=\"%g\"} %lu\n",
+                                      attempt_results[r], le, s->duration_buckets[r][k]);
+                strbuf_printf(
+                        &b,
+                        "scheduler_scheduling_attempt_duration_seconds_bucket{result=\"%s\","
+                        "le=\"+Inf\"} %lu\n"
+                        "scheduler_scheduling_attempt_duration_seconds_sum{result=\"%s\"} %g\n"
+                        "scheduler_scheduling_attempt_duration_seconds_count{result=\"%s\"} "
+                        "%lu\n",
+                        attempt_results[r], s->attempts[r], attempt_results[r], s->duration_sum[r],
+                        attempt_results[r], s->attempts[r]);
+        }
+        strbuf_printf(&b,
+                      "# HELP scheduler_pending_pods Number of pending pods, by the queue type.\n"
+                      "# TYPE scheduler_pending_pods gauge\n"
+                      "scheduler_pending_pods{queue=\"active\"} %zu\n"
+                      "scheduler_pending_pods{queue=\"backoff\"} %zu\n"
+                      "scheduler_pending_pods{queue=\"unschedulable\"} %zu\n",
+                      sched_queue_active_len(s->queue), sched_queue_backoff_len(s->queue),
+                      sched_queue_unschedulable_len(s->queue));
+        size_t assumed = 0;
+        strmap_iter it = STRMAP_ITER_INIT;
+        const char *key;
+        void *v;
+        while (strmap_next(s->placed, &it, &key, &v))
+                assumed += ((sched_pod *)v)->assumed;
+        strbuf_printf(&b,
+                      "# HELP scheduler_cache_size Number of nodes, pods, and assumed (bound) "
+                      "pods in the scheduler cache.\n"
+                      "# TYPE scheduler_cache_size gauge\n"
+                      "scheduler_cache_size{type=\"nodes\"} %zu\n"
+                      "scheduler_cache_size{type=\"pods\"} %zu\n"
+                      "scheduler_cache_size{type=\"assumed_pods\"} %zu\n"
+                      "# HELP scheduler_binding_failures_total Bindings the API server refused.\n"
+                      "# TYPE scheduler_binding_failures_total counter\n"
+                      "scheduler_binding_failures_total %lu\n",
+                      s->snap.n_nodes, strmap_size(s->placed), assumed, s->bind_failures);
+        pthread_mutex_unlock(&s->mu);
+        return strbuf_take(&b, NULL);
+}
 
 static atomic_bool stop_requested;
 /* Leader election: schedule only while leading; a lost lease ends the
@@ -582,7 +660,13 @@ static void schedule_loop(sched *s) {
                         continue;
                 }
                 sched_result res = { 0 };
+                int64_t t0 = now_ns();
                 sched_schedule_one(prof, &s->snap, p, &res);
+                record_attempt(s,
+                               res.code == SCHED_SUCCESS ? 0
+                               : res.code == SCHED_ERROR ? 2
+                                                         : 1,
+                               (double)(now_ns() - t0) / 1e9);
                 if (res.code == SCHED_SUCCESS) {
                         log_debug("%s: assumed on %s (%zu nodes evaluated, %zu feasible)", key,
                                   res.node_name, res.n_evaluated, res.n_feasible);
@@ -676,6 +760,10 @@ static void usage(FILE *f) {
                 "  --leader-elect-lease-duration D   (default 15s)\n"
                 "  --leader-elect-renew-deadline D   (default 10s)\n"
                 "  --leader-elect-retry-period D     (default 2s)\n"
+                "  --bind-address ADDR               for /healthz and /metrics (default "
+                "127.0.0.1)\n"
+                "  --port N                          their plain-HTTP port (default 10251; 0: "
+                "off)\n"
                 "  --log-level LEVEL                 error, warning, notice, info, debug\n"
                 "  --version, --help\n");
 }
@@ -691,6 +779,8 @@ int main(int argc, char **argv) {
                 OPT_PARALLELISM,
                 OPT_LOGLEVEL,
                 OPT_LE,
+                OPT_BIND,
+                OPT_PORT,
                 OPT_LE_NS,
                 OPT_LE_NAME,
                 OPT_LE_LEASE,
@@ -704,6 +794,8 @@ int main(int argc, char **argv) {
                 { "master", required_argument, NULL, OPT_MASTER },
                 { "config", required_argument, NULL, OPT_CONFIG },
                 { "leader-elect", no_argument, NULL, OPT_LE },
+                { "bind-address", required_argument, NULL, OPT_BIND },
+                { "port", required_argument, NULL, OPT_PORT },
                 { "leader-elect-resource-namespace", required_argument, NULL, OPT_LE_NS },
                 { "leader-elect-resource-name", required_argument, NULL, OPT_LE_NAME },
                 { "leader-elect-lease-duration", required_argument, NULL, OPT_LE_LEASE },
@@ -722,6 +814,8 @@ int main(int argc, char **argv) {
         const char *strategy = NULL;
         long pct = -1, parallelism = 16;
         bool leader_elect = false;
+        const char *bind_address = "127.0.0.1";
+        long port = 10251;
         leaderelection_config le_cfg = {
                 .lease_namespace = "kube-system",
                 .lease_name = "kube-scheduler",
@@ -743,6 +837,16 @@ int main(int argc, char **argv) {
                         break;
                 case OPT_LE:
                         leader_elect = true;
+                        break;
+                case OPT_BIND:
+                        bind_address = optarg;
+                        break;
+                case OPT_PORT:
+                        port = strtol(optarg, &end, 10);
+                        if (*end || port < 0 || port > 65535) {
+                                log_error("--port: expected 0..65535");
+                                return 2;
+                        }
                         break;
                 case OPT_LE_NS:
                         le_cfg.lease_namespace = optarg;
@@ -918,6 +1022,12 @@ int main(int argc, char **argv) {
                 ;
         for (size_t i = 0; i < s.n_profiles; i++)
                 log_info("serving %s at %s", s.profiles[i]->scheduler_name, url);
+        sched_health *health = NULL;
+        if (port > 0 && sched_health_start(bind_address, (uint16_t)port, render_metrics, &s,
+                                           &health, &err) < 0) {
+                log_error("%s", tm_error_msg(err));
+                return 1;
+        }
         _cleanup_(leaderelection_freep) leaderelection *le = NULL;
         if (leader_elect) {
                 char host[256] = "";
@@ -938,6 +1048,7 @@ int main(int argc, char **argv) {
         if (le)
                 leaderelection_stop(le); /* releases the lease */
 
+        sched_health_stop(health);
         informer_factory_stop(f);
         pthread_mutex_lock(&s.job_mu);
         s.stopping = true;

@@ -35,8 +35,11 @@ profiles:
       scoringStrategy:
         type: MostAllocated
 EOT
+# a free loopback port for /healthz and /metrics
+MPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+        echo $((20000 + $$ % 30000)))
 "$SCHED_BIN" --kubeconfig "$KUBECONFIG" --config "$TMPROOT/scheduler.yaml" --log-level info \
-        2>"$TMPROOT/scheduler.log" &
+        --port "$MPORT" 2>"$TMPROOT/scheduler.log" &
 SCHED_PID=$!
 
 # mknode NAME CPU MEMORY LABELS TAINTS (JSON fragments)
@@ -178,6 +181,18 @@ sleep 1
 check_output "a pod for another scheduler is left alone" '^$' \
         kctl get pod nobody -o 'jsonpath={.spec.nodeName}{.status.conditions}'
 
+check_output "/healthz answers ok" '^ok$' curl -sS "http://127.0.0.1:$MPORT/healthz"
+check_output "/metrics counts scheduled attempts" \
+        '^scheduler_schedule_attempts_total\{result="scheduled"\} [1-9]' curl -sS "http://127.0.0.1:$MPORT/metrics"
+check_output "/metrics counts unschedulable attempts" \
+        '^scheduler_schedule_attempts_total\{result="unschedulable"\} [1-9]' curl -sS "http://127.0.0.1:$MPORT/metrics"
+check_output "/metrics has the queue lengths and the cache size" \
+        'scheduler_pending_pods\{queue="unschedulable"\} [0-9]+.*scheduler_cache_size\{type="nodes"\} 4' \
+        sh -c "curl -sS http://127.0.0.1:$MPORT/metrics | tr '\\n' ' '"
+check_output "/metrics has the attempt duration histogram" \
+        'scheduler_scheduling_attempt_duration_seconds_bucket\{result="scheduled",le="\+Inf"\}' \
+        curl -sS "http://127.0.0.1:$MPORT/metrics"
+
 check_output "the scheduler logged its decisions" 'default/big' cat "$TMPROOT/scheduler.log"
 kill "$SCHED_PID"
 wait "$SCHED_PID"
@@ -191,7 +206,7 @@ grep -q 'LeakSanitizer' "$TMPROOT/scheduler.log" && diag "the scheduler leaked m
 # Leader election: two schedulers, one Lease; the second takes over when
 # the first stops (and releases it).
 kctl create namespace kube-system >/dev/null 2>&1
-LE="--leader-elect --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 500ms"
+LE="--port 0 --leader-elect --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 500ms"
 holder() {
         kctl get lease -n kube-system kube-scheduler -o 'jsonpath={.spec.holderIdentity}' 2>/dev/null
 }
