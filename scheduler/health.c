@@ -49,9 +49,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", xstrdup("404 page not found\n"));
 }
 
-int sched_health_start(const char *address, uint16_t port, sched_metrics_fn metrics,
-                       void *userdata, sched_health **ret, tm_error **err) {
-        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+int sched_health_start(const char *address, uint16_t port, sched_metrics_fn metrics, void *userdata,
+                       sched_health **ret, tm_error **err) {
+        struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
         if (inet_pton(AF_INET, address, &sin.sin_addr) != 1)
                 return tm_error_set(err, -EINVAL, "--bind-address %s: not an IPv4 address",
                                     address);
@@ -59,8 +59,7 @@ int sched_health_start(const char *address, uint16_t port, sched_metrics_fn metr
         h->metrics = metrics;
         h->userdata = userdata;
         h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, handle, h,
-                                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-                                     MHD_OPTION_END);
+                                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_END);
         if (!h->daemon) {
                 free(h);
                 return tm_error_set(err, -EADDRINUSE, "cannot listen on %s:%u", address,

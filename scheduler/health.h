@@ -14,8 +14,8 @@ typedef struct sched_health sched_health;
 /* Returns the metrics text, malloc'd; called from the server's thread. */
 typedef char *(*sched_metrics_fn)(void *userdata);
 
-int sched_health_start(const char *address, uint16_t port, sched_metrics_fn metrics,
-                       void *userdata, sched_health **ret, tm_error **err);
+int sched_health_start(const char *address, uint16_t port, sched_metrics_fn metrics, void *userdata,
+                       sched_health **ret, tm_error **err);
 void sched_health_stop(sched_health *h);
 
 #endif
