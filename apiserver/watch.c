@@ -338,7 +338,7 @@ static void event_parse(cached_event *e) {
 
 static void state_apply_locked(watch_cache *c, const cached_event *e) {
         if (e->type == STORE_EVENT_DELETED) {
-                strmap_remove(c->state, e->key);
+                state_entry_free(strmap_remove(c->state, e->key, NULL));
                 return;
         }
         state_entry *s = xmalloc(sizeof *s);
@@ -347,7 +347,7 @@ static void state_apply_locked(watch_cache *c, const cached_event *e) {
         s->text[e->obj_len] = '\0';
         s->len = e->obj_len;
         s->rev = e->rev;
-        strmap_put(c->state, e->key, s);
+        state_entry_free(strmap_put(c->state, e->key, s));
 }
 
 static void ring_push_locked(watch_cache *c, cached_event *e) {
@@ -478,7 +478,7 @@ static void cache_free(watch_cache *c) {
         for (size_t i = 0; i < c->ring_len; i++)
                 cached_event_free(c->ring[(c->ring_start + i) % c->ring_cap]);
         free(c->ring);
-        strmap_free(c->state);
+        strmap_free_full(c->state, state_entry_free);
         store_watch_free(c->sw);
         free(c->prefix);
         pthread_mutex_destroy(&c->lock);
@@ -528,7 +528,7 @@ static int hub_get_cache(watch_hub *h, const struct schema_resource *res, watch_
         c->complete_from = from;
         c->last_rev = from;
         /* The state at `from`, then the history after it. */
-        c->state = strmap_new(state_entry_free);
+        c->state = strmap_new();
         {
                 _cleanup_free_ char *after = NULL;
                 for (;;) {
@@ -552,7 +552,7 @@ static int hub_get_cache(watch_hub *h, const struct schema_resource *res, watch_
                                 state_entry *se = xmalloc(sizeof *se);
                                 se->text = json_serialize(obj, 0, &se->len);
                                 se->rev = lr->items[i].mod_revision;
-                                strmap_put(c->state, lr->items[i].key, se);
+                                state_entry_free(strmap_put(c->state, lr->items[i].key, se));
                         }
                         if (!lr->more || lr->n_items == 0)
                                 break;
@@ -927,7 +927,7 @@ int watch_cache_list(apiserver *srv, const struct schema_resource *res, const ch
         list_item *v = xcalloc(cap ? cap : 1, sizeof *v);
         const char *k;
         void *val;
-        for (size_t it = 0; strmap_next(c->state, &it, &k, &val);)
+        for (strmap_iter it = STRMAP_ITER_INIT; strmap_next(c->state, &it, &k, &val);)
                 if (startswith(k, prefix))
                         v[n++] = (list_item){ k, val };
         qsort(v, n, sizeof *v, cmp_item);

@@ -8,129 +8,140 @@
 #include "strmap.h"
 #include "util.h"
 
-typedef struct slot {
-        char *key; /* NULL: empty; TOMBSTONE: deleted */
+typedef struct entry {
+        struct entry *next;
+        uint64_t hash;
         void *value;
-        uint32_t hash;
-} slot;
-
-static char tombstone;
-#define TOMBSTONE (&tombstone)
+        char key[];
+} entry;
 
 struct strmap {
-        slot *slots;
-        size_t cap;        /* a power of two */
-        size_t size, used; /* live keys; live keys + tombstones */
-        void (*free_value)(void *);
+        entry **buckets;
+        size_t n_buckets; /* a power of two */
+        size_t size;
 };
 
-static uint32_t hash_of(const char *s) {
-        uint32_t h = 2166136261u;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 16777619u;
+/* FNV-1a, 64 bits. */
+static uint64_t hash_str(const char *s) {
+        uint64_t h = 1469598103934665603ULL;
+        for (; *s; s++) {
+                h ^= (unsigned char)*s;
+                h *= 1099511628211ULL;
+        }
         return h;
 }
 
-strmap *strmap_new(void (*free_value)(void *)) {
+strmap *strmap_new(void) {
         strmap *m = xcalloc(1, sizeof *m);
-        m->cap = 16;
-        m->slots = xcalloc(m->cap, sizeof *m->slots);
-        m->free_value = free_value;
+        m->n_buckets = 16;
+        m->buckets = xcalloc(m->n_buckets, sizeof *m->buckets);
         return m;
 }
 
-void strmap_free(strmap *m) {
+void strmap_free_full(strmap *m, void (*free_value)(void *)) {
         if (!m)
                 return;
-        for (size_t i = 0; i < m->cap; i++)
-                if (m->slots[i].key && m->slots[i].key != TOMBSTONE) {
-                        free(m->slots[i].key);
-                        if (m->free_value)
-                                m->free_value(m->slots[i].value);
+        for (size_t i = 0; i < m->n_buckets; i++)
+                for (entry *e = m->buckets[i], *next; e; e = next) {
+                        next = e->next;
+                        if (free_value)
+                                free_value(e->value);
+                        free(e);
                 }
-        free(m->slots);
+        free(m->buckets);
         free(m);
 }
 
 size_t strmap_size(const strmap *m) {
-        return m->size;
+        return m ? m->size : 0;
 }
 
-static slot *find(const strmap *m, const char *key, uint32_t h) {
-        for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-                slot *s = &m->slots[i];
-                if (!s->key)
-                        return NULL;
-                if (s->key != TOMBSTONE && s->hash == h && strcmp(s->key, key) == 0)
-                        return s;
-        }
+static entry *find(const strmap *m, const char *key, uint64_t h) {
+        for (entry *e = m->buckets[h & (m->n_buckets - 1)]; e; e = e->next)
+                if (e->hash == h && streq(e->key, key))
+                        return e;
+        return NULL;
+}
+
+bool strmap_contains(const strmap *m, const char *key) {
+        return m && find(m, key, hash_str(key));
 }
 
 void *strmap_get(const strmap *m, const char *key) {
-        slot *s = find(m, key, hash_of(key));
-        return s ? s->value : NULL;
+        if (!m)
+                return NULL;
+        entry *e = find(m, key, hash_str(key));
+        return e ? e->value : NULL;
 }
 
 static void grow(strmap *m) {
-        slot *old = m->slots;
-        size_t ocap = m->cap;
-        if (m->size * 2 >= m->cap)
-                m->cap *= 2; /* else same size: just drop the tombstones */
-        m->slots = xcalloc(m->cap, sizeof *m->slots);
-        m->used = m->size;
-        for (size_t i = 0; i < ocap; i++) {
-                if (!old[i].key || old[i].key == TOMBSTONE)
-                        continue;
-                size_t j = old[i].hash & (m->cap - 1);
-                while (m->slots[j].key)
-                        j = (j + 1) & (m->cap - 1);
-                m->slots[j] = old[i];
-        }
-        free(old);
-}
-
-bool strmap_put(strmap *m, const char *key, void *value) {
-        uint32_t h = hash_of(key);
-        slot *s = find(m, key, h);
-        if (s) {
-                if (m->free_value && s->value != value)
-                        m->free_value(s->value);
-                s->value = value;
-                return false;
-        }
-        if ((m->used + 1) * 4 >= m->cap * 3)
-                grow(m);
-        size_t i = h & (m->cap - 1);
-        while (m->slots[i].key && m->slots[i].key != TOMBSTONE)
-                i = (i + 1) & (m->cap - 1);
-        if (!m->slots[i].key)
-                m->used++;
-        m->slots[i] = (slot){ .key = xstrdup(key), .value = value, .hash = h };
-        m->size++;
-        return true;
-}
-
-bool strmap_remove(strmap *m, const char *key) {
-        slot *s = find(m, key, hash_of(key));
-        if (!s)
-                return false;
-        free(s->key);
-        if (m->free_value)
-                m->free_value(s->value);
-        s->key = TOMBSTONE;
-        s->value = NULL;
-        m->size--;
-        return true;
-}
-
-bool strmap_next(const strmap *m, size_t *iter, const char **ret_key, void **ret_value) {
-        for (size_t i = *iter; i < m->cap; i++)
-                if (m->slots[i].key && m->slots[i].key != TOMBSTONE) {
-                        *iter = i + 1;
-                        *ret_key = m->slots[i].key;
-                        *ret_value = m->slots[i].value;
-                        return true;
+        size_t n = m->n_buckets * 2;
+        entry **b = xcalloc(n, sizeof *b);
+        for (size_t i = 0; i < m->n_buckets; i++)
+                for (entry *e = m->buckets[i], *next; e; e = next) {
+                        next = e->next;
+                        e->next = b[e->hash & (n - 1)];
+                        b[e->hash & (n - 1)] = e;
                 }
-        *iter = m->cap;
-        return false;
+        free(m->buckets);
+        m->buckets = b;
+        m->n_buckets = n;
+}
+
+void *strmap_put(strmap *m, const char *key, void *value) {
+        uint64_t h = hash_str(key);
+        entry *e = find(m, key, h);
+        if (e) {
+                void *old = e->value;
+                e->value = value;
+                return old;
+        }
+        if (m->size >= m->n_buckets)
+                grow(m);
+        size_t len = strlen(key);
+        e = xmalloc(sizeof *e + len + 1);
+        memcpy(e->key, key, len + 1);
+        e->hash = h;
+        e->value = value;
+        e->next = m->buckets[h & (m->n_buckets - 1)];
+        m->buckets[h & (m->n_buckets - 1)] = e;
+        m->size++;
+        return NULL;
+}
+
+void *strmap_remove(strmap *m, const char *key, bool *ret_found) {
+        if (ret_found)
+                *ret_found = false;
+        if (!m)
+                return NULL;
+        uint64_t h = hash_str(key);
+        for (entry **p = &m->buckets[h & (m->n_buckets - 1)]; *p; p = &(*p)->next) {
+                entry *e = *p;
+                if (e->hash == h && streq(e->key, key)) {
+                        void *v = e->value;
+                        *p = e->next;
+                        free(e);
+                        m->size--;
+                        if (ret_found)
+                                *ret_found = true;
+                        return v;
+                }
+        }
+        return NULL;
+}
+
+bool strmap_next(const strmap *m, strmap_iter *it, const char **ret_key, void **ret_value) {
+        if (!m)
+                return false;
+        entry *e = it->entry ? ((entry *)it->entry)->next : NULL;
+        while (!e && it->bucket < m->n_buckets)
+                e = m->buckets[it->bucket++];
+        if (!e)
+                return false;
+        it->entry = e;
+        if (ret_key)
+                *ret_key = e->key;
+        if (ret_value)
+                *ret_value = e->value;
+        return true;
 }
