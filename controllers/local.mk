@@ -22,3 +22,6 @@ check_PROGRAMS += tests/unit/replicaset_test
 TESTS += tests/unit/replicaset_test
 tests_unit_replicaset_test_SOURCES = tests/unit/replicaset_test.c tests/tap.h
 tests_unit_replicaset_test_LDADD = $(LIBTIMONIER_CONTROLLERS_LIBS)
+
+TESTS += tests/integration/controllers.sh
+EXTRA_DIST += tests/integration/controllers.sh
