@@ -13,6 +13,7 @@ const controller *const cm_controllers[] = {
         &controller_namespace,
         &controller_garbage_collector,
         &controller_replicaset,
+        &controller_deployment,
         NULL,
 };
 

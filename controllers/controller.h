@@ -40,6 +40,7 @@ typedef struct controller {
 extern const controller controller_namespace;
 extern const controller controller_garbage_collector;
 extern const controller controller_replicaset;
+extern const controller controller_deployment;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 

@@ -9,7 +9,10 @@ controllers_libtimonier_controllers_a_SOURCES = \
 	controllers/garbagecollector.c \
 	controllers/replicaset.h \
 	controllers/replicaset_logic.c \
-	controllers/replicaset.c
+	controllers/replicaset.c \
+	controllers/deployment.h \
+	controllers/deployment_logic.c \
+	controllers/deployment.c
 LIBTIMONIER_CONTROLLERS_LIBS = controllers/libtimonier-controllers.a $(LIBTIMONIER_LIBS)
 
 sbin_PROGRAMS += controllers/timonier-controller-manager

@@ -24,7 +24,8 @@
 static void usage(FILE *f) {
         fprintf(f,
                 "Usage: timonier-controller-manager [OPTIONS]\n\n"
-                "Run the control loops: namespaces, garbage collection, ReplicaSets.\n\n"
+                "Run the control loops: namespaces, garbage collection, ReplicaSets,\n"
+                "Deployments.\n\n"
                 "  --kubeconfig FILE       read the API server's URL (and token) from FILE\n"
                 "  --master URL            the API server's URL (overrides the kubeconfig)\n"
                 "  --controllers LIST      comma-separated controllers; '*' for all (default),\n"
