@@ -10,8 +10,38 @@
 #include "intstr.h"
 #include "util.h"
 
+/* Drop nulls, empty objects and empty lists, recursively: upstream compares
+ * decoded structs, where `resources: {}` or `creationTimestamp: null` (as
+ * kubectl's rollout undo sends) are the same as nothing. Returns true when
+ * v itself is now empty. */
+static bool normalize(json *v) {
+        if (json_is_null(v))
+                return true;
+        if (json_is_array(v)) {
+                for (size_t i = json_array_len(v); i > 0; i--)
+                        if (json_is_null(json_array_get(v, i - 1)))
+                                json_array_remove(v, i - 1);
+                        else if (json_is_object(json_array_get(v, i - 1)))
+                                normalize(json_array_get(v, i - 1));
+                return json_array_len(v) == 0;
+        }
+        if (json_is_object(v)) {
+                for (size_t i = json_object_len(v); i > 0; i--) {
+                        const char *k = json_object_key_at(v, i - 1);
+                        if (normalize(json_object_value_at(v, i - 1))) {
+                                _cleanup_free_ char *key = xstrdup(k);
+                                json_object_remove(v, key);
+                        }
+                }
+                return json_object_len(v) == 0;
+        }
+        return false;
+}
+
 char *deploy_template_hash(const json *tmpl, int64_t collision_count) {
-        _cleanup_free_ char *s = json_serialize(tmpl, JSON_SORT_KEYS, NULL);
+        _cleanup_json_ json *t = json_copy(tmpl);
+        normalize(t);
+        _cleanup_free_ char *s = json_serialize(t, JSON_SORT_KEYS, NULL);
         uint32_t h = 2166136261u;
         for (const unsigned char *p = (const unsigned char *)s; *p; p++)
                 h = (h ^ *p) * 16777619u;
@@ -32,6 +62,8 @@ bool deploy_template_equal(const json *rs_template, const json *d_template) {
         _cleanup_json_ json *a = json_copy(rs_template), *b = json_copy(d_template);
         json_object_remove(json_get(a, "metadata", "labels", NULL), DEPLOY_HASH_LABEL);
         json_object_remove(json_get(b, "metadata", "labels", NULL), DEPLOY_HASH_LABEL);
+        normalize(a);
+        normalize(b);
         return json_equal(a, b);
 }
 

@@ -28,3 +28,5 @@ tests_unit_replicaset_test_LDADD = $(LIBTIMONIER_CONTROLLERS_LIBS)
 
 TESTS += tests/integration/controllers.sh
 EXTRA_DIST += tests/integration/controllers.sh
+TESTS += tests/integration/deployments.sh
+EXTRA_DIST += tests/integration/deployments.sh tests/integration/cm-lib.sh

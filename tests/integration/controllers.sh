@@ -7,56 +7,7 @@
 # the test plays its part by writing pods' status.
 . "$top_srcdir/tests/integration/lib.sh"
 
-CM_BIN=${top_builddir:-.}/controllers/timonier-controller-manager
-CM_PIDS=
-cm_start() { # cm_start LOGNAME [OPTIONS...]: sets CM_PID
-        log=$1
-        shift
-        "$CM_BIN" --kubeconfig "$KUBECONFIG" --log-level info "$@" 2>"$TMPROOT/$log.log" &
-        CM_PID=$!
-        CM_PIDS="$CM_PIDS $CM_PID"
-}
-cm_stop() { # cm_stop PID
-        kill "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-}
-cm_cleanup() {
-        for p in $CM_PIDS; do
-                cm_stop "$p"
-        done
-        cleanup
-}
-trap cm_cleanup EXIT INT TERM
-
-# wait_for DESCRIPTION SECONDS CMD...: passes once CMD succeeds.
-wait_for() {
-        desc=$1
-        limit=$(($2 * 10))
-        shift 2
-        i=0
-        while ! out=$("$@" 2>&1); do
-                i=$((i + 1))
-                if [ $i -ge $limit ]; then
-                        ok 1 "$desc"
-                        diag "command: $*" "$out"
-                        return 1
-                fi
-                sleep 0.1
-        done
-        ok 0 "$desc"
-}
-# count_is N CMD...: CMD's output has N non-empty lines.
-count_is() {
-        want=$1
-        shift
-        [ "$("$@" 2>/dev/null | grep -c .)" = "$want" ]
-}
-field_is() { # field_is WANT CMD...
-        want=$1
-        shift
-        [ "$("$@" 2>/dev/null)" = "$want" ]
-}
-gone() { ! kctl "$@" >/dev/null 2>&1; }
+. "$top_srcdir/tests/integration/cm-lib.sh"
 
 [ -x "$CM_BIN" ] || bail "$CM_BIN not built"
 apiserver_start
