@@ -831,9 +831,9 @@ static int do_finalize(reg *g) {
                 if (read_current(g, &old, &cur_rev, &answer) < 0)
                         return answer;
                 if (rv && *rv && strtoll(rv, NULL, 10) != cur_rev)
-                        return api_respond_status(g->r, status_conflict(g->res->group,
-                                                                        g->res->plural,
-                                                                        g->ri->name, NULL));
+                        return api_respond_status(
+                                g->r,
+                                status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
                 _cleanup_json_ json *obj = json_copy(old);
                 json *spec = json_object_ensure_object(obj, "spec");
                 if (json_array_len(fin) > 0)

@@ -84,8 +84,8 @@ void cm_workers_done(cm_workers *w) {
 
 /* --- discovery ---------------------------------------------------------- */
 
-static int add_group_version(http_client *c, const char *prefix, const char *gv,
-                             cm_resource **v, size_t *n, tm_error **err) {
+static int add_group_version(http_client *c, const char *prefix, const char *gv, cm_resource **v,
+                             size_t *n, tm_error **err) {
         _cleanup_json_ json *list = NULL;
         int r = http_get_json(c, prefix, &list, err);
         if (r < 0)
@@ -207,7 +207,8 @@ int cm_patch_metadata_list(http_client *c, const char *path, const json *obj, co
                            const json *list, tm_error **err) {
         _cleanup_json_ json *patch = json_new_object();
         json *md = json_object_ensure_object(patch, "metadata");
-        json_object_set(md, field, list && json_array_len(list) ? json_copy(list) : json_new_null());
+        json_object_set(md, field,
+                        list && json_array_len(list) ? json_copy(list) : json_new_null());
         const char *rv = json_get_str(obj, "metadata", "resourceVersion", NULL);
         if (rv)
                 json_object_set_string(md, "resourceVersion", rv);

@@ -213,9 +213,9 @@ static int create_rs(deploy_state *s, const json *d, int64_t replicas, int64_t r
                 _cleanup_json_ json *dd = json_copy(d);
                 json_object_set_int(json_object_ensure_object(dd, "status"), "collisionCount",
                                     cc < 0 ? 1 : cc + 1);
-                _cleanup_free_ char *sp = xasprintf(
-                        "/apis/apps/v1/namespaces/%s/deployments/%s/status",
-                        json_get_str(d, "metadata", "namespace", NULL), dname);
+                _cleanup_free_ char *sp =
+                        xasprintf("/apis/apps/v1/namespaces/%s/deployments/%s/status",
+                                  json_get_str(d, "metadata", "namespace", NULL), dname);
                 http_put_json(s->ctx->client, sp, dd, NULL, NULL);
                 return -EAGAIN;
         }
@@ -321,8 +321,8 @@ static int d_sync(void *state, const char *key) {
         for (size_t i = 0; i < nv; i++) {
                 const json *rs = v[i]->json;
                 const json *ref = cm_controller_ref(rs);
-                bool matches = label_selector_matches_json(sel, json_get(rs, "metadata", "labels",
-                                                                        NULL));
+                bool matches =
+                        label_selector_matches_json(sel, json_get(rs, "metadata", "labels", NULL));
                 _cleanup_free_ char *path = rs_path(d, json_get_str(rs, "metadata", "name", NULL));
                 if (ref && !streq_ptr(json_object_get_string(ref, "uid"), uid))
                         continue;
@@ -330,9 +330,9 @@ static int d_sync(void *state, const char *key) {
                         _cleanup_json_ json *keep = json_new_array();
                         const json *refs = json_get(rs, "metadata", "ownerReferences", NULL);
                         for (size_t j = 0; j < json_array_len(refs); j++)
-                                if (!streq_ptr(json_object_get_string(json_array_get(refs, j),
-                                                                      "uid"),
-                                               uid))
+                                if (!streq_ptr(
+                                            json_object_get_string(json_array_get(refs, j), "uid"),
+                                            uid))
                                         json_array_append(keep, json_copy(json_array_get(refs, j)));
                         cm_patch_metadata_list(s->ctx->client, path, rs, "ownerReferences", keep,
                                                NULL);
@@ -365,8 +365,8 @@ static int d_sync(void *state, const char *key) {
         int64_t max_old_rev = 0, all = 0;
         for (size_t i = 0; i < n; i++) {
                 all += replicas_of(mine[i]);
-                if (!new_rs && deploy_template_equal(json_get(mine[i], "spec", "template", NULL),
-                                                     tmpl))
+                if (!new_rs &&
+                    deploy_template_equal(json_get(mine[i], "spec", "template", NULL), tmpl))
                         new_rs = mine[i];
                 else {
                         olds[nold++] = mine[i];
@@ -375,8 +375,7 @@ static int d_sync(void *state, const char *key) {
                 }
         }
         bool paused = json_object_get_bool(json_object_get(d, "spec"), "paused", false);
-        bool recreate =
-                streq_ptr(json_get_str(d, "spec", "strategy", "type", NULL), "Recreate");
+        bool recreate = streq_ptr(json_get_str(d, "spec", "strategy", "type", NULL), "Recreate");
         int64_t want = replicas_of(d);
         const char *event = NULL;
         json *created = NULL;
@@ -410,8 +409,7 @@ static int d_sync(void *state, const char *key) {
                 /* An old template came back (rollout undo): it is the newest
                  * revision now. */
                 _cleanup_free_ char *rev = xasprintf("%" PRId64, max_old_rev + 1);
-                _cleanup_free_ char *p =
-                        rs_path(d, json_get_str(new_rs, "metadata", "name", NULL));
+                _cleanup_free_ char *p = rs_path(d, json_get_str(new_rs, "metadata", "name", NULL));
                 if (set_annotation(s, p, DEPLOY_REVISION_ANNOTATION, rev) >= 0)
                         json_object_set_string(
                                 json_object_ensure_object(
@@ -475,7 +473,8 @@ static int d_sync(void *state, const char *key) {
         for (size_t i = 0; i < nold && (int64_t)empty > limit; i++) {
                 if (replicas_of(olds[i]) != 0 || status_of(olds[i], "replicas") != 0)
                         continue;
-                _cleanup_free_ char *p = rs_path(d, json_get_str(olds[i], "metadata", "name", NULL));
+                _cleanup_free_ char *p =
+                        rs_path(d, json_get_str(olds[i], "metadata", "name", NULL));
                 if (cm_delete(s->ctx->client, p, NULL,
                               json_get_str(olds[i], "metadata", "uid", NULL), NULL) >= 0)
                         empty--;

@@ -123,8 +123,8 @@ int64_t deploy_new_rs_replicas(const json *d, int64_t new_replicas, int64_t all_
 }
 
 int64_t deploy_revision(const json *obj) {
-        const char *v = json_get_str(obj, "metadata", "annotations", DEPLOY_REVISION_ANNOTATION,
-                                     NULL);
+        const char *v =
+                json_get_str(obj, "metadata", "annotations", DEPLOY_REVISION_ANNOTATION, NULL);
         return v ? strtoll(v, NULL, 10) : 0;
 }
 
@@ -228,8 +228,7 @@ json *deploy_compute_status(const json *d, const json *new_rs, const json *const
                               "Deployment is paused", nowbuf);
         } else if (rs_name && deploy_complete(d, st) && replicas == updated) {
                 msg = xasprintf("ReplicaSet \"%s\" has successfully progressed.", rs_name);
-                set_condition(conds, "Progressing", "True", "NewReplicaSetAvailable", msg,
-                              nowbuf);
+                set_condition(conds, "Progressing", "True", "NewReplicaSetAvailable", msg, nowbuf);
         } else if (rs_name && event && streq(event, "NewReplicaSetCreated")) {
                 msg = xasprintf("Created new replica set \"%s\"", rs_name);
                 set_condition(conds, "Progressing", "True", "NewReplicaSetCreated", msg, nowbuf);

@@ -237,7 +237,8 @@ static int owner_exists(gc_state *s, const json *dep, const json *ref) {
         if (!key)
                 return 0;
         if (s->inf[oi]) {
-                _cleanup_(informer_object_unrefp) informer_object *o = informer_get(s->inf[oi], key);
+                _cleanup_(informer_object_unrefp) informer_object *o =
+                        informer_get(s->inf[oi], key);
                 if (o && streq_ptr(json_get_str(o->json, "metadata", "uid", NULL), uid))
                         return 1;
         }

@@ -30,3 +30,8 @@ TESTS += tests/integration/controllers.sh
 EXTRA_DIST += tests/integration/controllers.sh
 TESTS += tests/integration/deployments.sh
 EXTRA_DIST += tests/integration/deployments.sh tests/integration/cm-lib.sh
+
+check_PROGRAMS += tests/unit/deployment_test
+TESTS += tests/unit/deployment_test
+tests_unit_deployment_test_SOURCES = tests/unit/deployment_test.c tests/tap.h
+tests_unit_deployment_test_LDADD = $(LIBTIMONIER_CONTROLLERS_LIBS)

@@ -22,23 +22,22 @@
 #define KUBECONFIG_MAX_SIZE ((size_t)1 << 20)
 
 static void usage(FILE *f) {
-        fprintf(f,
-                "Usage: timonier-controller-manager [OPTIONS]\n\n"
-                "Run the control loops: namespaces, garbage collection, ReplicaSets,\n"
-                "Deployments.\n\n"
-                "  --kubeconfig FILE       read the API server's URL (and token) from FILE\n"
-                "  --master URL            the API server's URL (overrides the kubeconfig)\n"
-                "  --controllers LIST      comma-separated controllers; '*' for all (default),\n"
-                "                          'name' to enable, '-name' to disable\n"
-                "  --leader-elect[=BOOL]   take the kube-system/kube-controller-manager Lease\n"
-                "                          before running (default true)\n"
-                "  --leader-elect-lease-duration SECONDS (default 15)\n"
-                "  --leader-elect-renew-deadline SECONDS (default 10)\n"
-                "  --leader-elect-retry-period SECONDS   (default 2)\n"
-                "  --log-level LEVEL       error, warning, notice, info, debug (default info)\n"
-                "  -h, --help              show this help\n"
-                "  --version               show the version\n\n"
-                "See timonier-controller-manager(8).\n");
+        fprintf(f, "Usage: timonier-controller-manager [OPTIONS]\n\n"
+                   "Run the control loops: namespaces, garbage collection, ReplicaSets,\n"
+                   "Deployments.\n\n"
+                   "  --kubeconfig FILE       read the API server's URL (and token) from FILE\n"
+                   "  --master URL            the API server's URL (overrides the kubeconfig)\n"
+                   "  --controllers LIST      comma-separated controllers; '*' for all (default),\n"
+                   "                          'name' to enable, '-name' to disable\n"
+                   "  --leader-elect[=BOOL]   take the kube-system/kube-controller-manager Lease\n"
+                   "                          before running (default true)\n"
+                   "  --leader-elect-lease-duration SECONDS (default 15)\n"
+                   "  --leader-elect-renew-deadline SECONDS (default 10)\n"
+                   "  --leader-elect-retry-period SECONDS   (default 2)\n"
+                   "  --log-level LEVEL       error, warning, notice, info, debug (default info)\n"
+                   "  -h, --help              show this help\n"
+                   "  --version               show the version\n\n"
+                   "See timonier-controller-manager(8).\n");
 }
 
 /* The server URL (and bearer token, if any) of the kubeconfig's current
@@ -286,8 +285,8 @@ int main(int argc, char **argv) {
                 gethostname(host, sizeof host - 1);
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
-                _cleanup_free_ char *id =
-                        xasprintf("%s_%ld%09ld_%d", host, (long)ts.tv_sec, ts.tv_nsec, (int)getpid());
+                _cleanup_free_ char *id = xasprintf("%s_%ld%09ld_%d", host, (long)ts.tv_sec,
+                                                    ts.tv_nsec, (int)getpid());
                 leaderelection_config lc = { .lease_namespace = "kube-system",
                                              .lease_name = "kube-controller-manager",
                                              .identity = id,

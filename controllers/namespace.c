@@ -66,8 +66,8 @@ static void set_content_condition(http_client *c, const json *ns, const char *me
         json_object_set_string(cond, "lastTransitionTime", now);
         json_object_set_string(cond, "reason", reason);
         json_object_set_string(cond, "message", msg);
-        _cleanup_free_ char *path =
-                xasprintf("/api/v1/namespaces/%s/status", json_get_str(ns, "metadata", "name", NULL));
+        _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/status",
+                                              json_get_str(ns, "metadata", "name", NULL));
         _cleanup_error_ tm_error *err = NULL;
         if (http_put_json(c, path, obj, NULL, &err) < 0)
                 log_debug("namespace: status: %s", tm_error_msg(err));
@@ -128,8 +128,8 @@ static int ns_sync(void *state, const char *name) {
                 }
                 if (left > 0)
                         strbuf_printf(&remaining, "%s%s.%s has %zu resource instances",
-                                       remaining.len ? ", " : "", rs->plural,
-                                       *rs->group ? rs->group : "", left);
+                                      remaining.len ? ", " : "", rs->plural,
+                                      *rs->group ? rs->group : "", left);
         }
         cm_resources_free(res, n);
         if (failed)

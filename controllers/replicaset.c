@@ -211,18 +211,17 @@ static int set_pod_owner(rs_state *s, const json *rs, const json *pod, bool adop
         _cleanup_error_ tm_error *err = NULL;
         int r = cm_patch_metadata_list(s->ctx->client, path, pod, "ownerReferences", refs, &err);
         if (r < 0 && r != -ENOENT)
-                return log_warning_errno(r, "replicaset: %s %s: %s",
-                                         adopt ? "adopt" : "release", path, tm_error_msg(err));
+                return log_warning_errno(r, "replicaset: %s %s: %s", adopt ? "adopt" : "release",
+                                         path, tm_error_msg(err));
         return 0;
 }
 
 /* Upstream re-reads the ReplicaSet before adopting: never adopt for a
  * ReplicaSet that is being deleted or was replaced. */
 static bool can_adopt(rs_state *s, const json *rs) {
-        _cleanup_free_ char *path =
-                xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s",
-                          json_get_str(rs, "metadata", "namespace", NULL),
-                          json_get_str(rs, "metadata", "name", NULL));
+        _cleanup_free_ char *path = xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s",
+                                              json_get_str(rs, "metadata", "namespace", NULL),
+                                              json_get_str(rs, "metadata", "name", NULL));
         _cleanup_json_ json *live = NULL;
         if (http_get_json(s->ctx->client, path, &live, NULL) < 0)
                 return false;
@@ -299,19 +298,18 @@ static int update_status(rs_state *s, const json *rs, const json **active, size_
         _cleanup_json_ json *st = rs_compute_status(rs, (const json *const *)active, n, now);
         int64_t min_ready = json_object_get_int(json_object_get(rs, "spec"), "minReadySeconds", 0);
         /* Ready pods not yet available: look again when they will be. */
-        if (min_ready > 0 &&
-            json_object_get_int(st, "readyReplicas", 0) > json_object_get_int(st, "availableReplicas", 0))
+        if (min_ready > 0 && json_object_get_int(st, "readyReplicas", 0) >
+                                     json_object_get_int(st, "availableReplicas", 0))
                 *ret_requeue_ms = min_ready * 1000;
         const json *old = json_object_get(rs, "status");
-        if (json_equal(st, old) || (!old && json_object_len(st) == 1 &&
-                                    json_object_get_int(st, "replicas", 0) == 0))
+        if (json_equal(st, old) ||
+            (!old && json_object_len(st) == 1 && json_object_get_int(st, "replicas", 0) == 0))
                 return 0;
         _cleanup_json_ json *obj = json_copy(rs);
         json_object_set(obj, "status", TAKE_PTR(st));
-        _cleanup_free_ char *path =
-                xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s/status",
-                          json_get_str(rs, "metadata", "namespace", NULL),
-                          json_get_str(rs, "metadata", "name", NULL));
+        _cleanup_free_ char *path = xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s/status",
+                                              json_get_str(rs, "metadata", "namespace", NULL),
+                                              json_get_str(rs, "metadata", "name", NULL));
         _cleanup_error_ tm_error *err = NULL;
         int r = http_put_json(s->ctx->client, path, obj, NULL, &err);
         if (r == -ENOENT)
@@ -348,8 +346,8 @@ static int rs_sync(void *state, const char *key) {
         for (size_t i = 0; i < npods; i++) {
                 const json *pod = pods[i]->json;
                 const json *ref = cm_controller_ref(pod);
-                bool matches = label_selector_matches_json(sel, json_get(pod, "metadata",
-                                                                         "labels", NULL));
+                bool matches =
+                        label_selector_matches_json(sel, json_get(pod, "metadata", "labels", NULL));
                 if (ref) {
                         if (!streq_ptr(json_object_get_string(ref, "uid"), uid))
                                 continue;
@@ -359,8 +357,7 @@ static int rs_sync(void *state, const char *key) {
                                 continue;
                         }
                 } else {
-                        if (!matches || deleting || cm_being_deleted(pod) ||
-                            !rs_pod_is_active(pod))
+                        if (!matches || deleting || cm_being_deleted(pod) || !rs_pod_is_active(pod))
                                 continue;
                         if (!adopt_checked) {
                                 adoptable = can_adopt(s, rs);

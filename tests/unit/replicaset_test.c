@@ -36,8 +36,10 @@ static const char *name_of(const json *p) {
 int main(void) {
         tm_time now = { .sec = 1767225600 + 3600 }; /* 2026-01-01T01:00:00Z */
         json *p[] = {
-                pod("running-old", "n1", "Running", "2026-01-01T00:10:00Z", 0, "2026-01-01T00:00:00Z"),
-                pod("running-new", "n1", "Running", "2026-01-01T00:50:00Z", 0, "2026-01-01T00:00:00Z"),
+                pod("running-old", "n1", "Running", "2026-01-01T00:10:00Z", 0,
+                    "2026-01-01T00:00:00Z"),
+                pod("running-new", "n1", "Running", "2026-01-01T00:50:00Z", 0,
+                    "2026-01-01T00:00:00Z"),
                 pod("unscheduled", "", "Pending", NULL, 0, "2026-01-01T00:00:00Z"),
                 pod("pending", "n1", "Pending", NULL, 0, "2026-01-01T00:00:00Z"),
                 pod("notready", "n1", "Running", NULL, 0, "2026-01-01T00:00:00Z"),

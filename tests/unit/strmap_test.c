@@ -44,7 +44,8 @@ int main(void) {
         }
         is_int(strmap_size(m), 5001, "half removed");
         bool found = true;
-        ok(!strmap_remove(m, "/registry/pods/ns/p-0", &found) && !found, "removing twice is a no-op");
+        ok(!strmap_remove(m, "/registry/pods/ns/p-0", &found) && !found,
+           "removing twice is a no-op");
         snprintf(key, sizeof key, "/registry/pods/ns/p-%d", 9999);
         ok(strmap_get(m, key) != NULL, "keys past tombstones are still found");
         strmap_iter it = STRMAP_ITER_INIT;
