@@ -10,11 +10,8 @@
 #include "util.h"
 
 const controller *const cm_controllers[] = {
-        &controller_namespace,
-        &controller_garbage_collector,
-        &controller_replicaset,
-        &controller_deployment,
-        NULL,
+        &controller_namespace,  &controller_garbage_collector, &controller_replicaset,
+        &controller_deployment, &controller_serviceaccount,    NULL,
 };
 
 int cm_informer(cm_ctx *ctx, const char *path, informer **ret, tm_error **err) {

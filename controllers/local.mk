@@ -12,7 +12,8 @@ controllers_libtimonier_controllers_a_SOURCES = \
 	controllers/replicaset.c \
 	controllers/deployment.h \
 	controllers/deployment_logic.c \
-	controllers/deployment.c
+	controllers/deployment.c \
+	controllers/serviceaccount.c
 LIBTIMONIER_CONTROLLERS_LIBS = controllers/libtimonier-controllers.a $(LIBTIMONIER_LIBS)
 
 sbin_PROGRAMS += controllers/timonier-controller-manager

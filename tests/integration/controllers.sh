@@ -2,9 +2,9 @@
 # The controller manager against the real API server and kubectl: the
 # ReplicaSet controller (creation, status, scale up and down in upstream's
 # order, self-healing, adoption, no double creation), the garbage collector
-# (Background, Foreground, Orphan, several owners) and the namespace
-# controller, then leader election between two managers. No kubelet runs:
-# the test plays its part by writing pods' status.
+# (Background, Foreground, Orphan, several owners), the ServiceAccount and
+# namespace controllers, then leader election between two managers. No
+# kubelet runs: the test plays its part by writing pods' status.
 . "$top_srcdir/tests/integration/lib.sh"
 
 . "$top_srcdir/tests/integration/cm-lib.sh"
@@ -123,6 +123,12 @@ metadata:
 YAML
 check "create an object whose owner never existed" kctl create -f "$TMPROOT/dangling.yaml"
 wait_for "it is collected" 10 gone get cm dangling
+
+# --- serviceaccount controller ------------------------------------------------------
+check "create a namespace" kctl create namespace withsa
+wait_for "it gets a default ServiceAccount" 10 kctl -n withsa get serviceaccount default
+check "delete it" kctl -n withsa delete serviceaccount default
+wait_for "it comes back" 10 kctl -n withsa get serviceaccount default
 
 # --- namespace controller ---------------------------------------------------------
 check "create a namespace" kctl create namespace doomed
