@@ -24,7 +24,7 @@
 static void usage(FILE *f) {
         fprintf(f, "Usage: timonier-controller-manager [OPTIONS]\n\n"
                    "Run the control loops: namespaces, garbage collection, ReplicaSets,\n"
-                   "Deployments.\n\n"
+                   "Deployments, ServiceAccounts.\n\n"
                    "  --kubeconfig FILE       read the API server's URL (and token) from FILE\n"
                    "  --master URL            the API server's URL (overrides the kubeconfig)\n"
                    "  --controllers LIST      comma-separated controllers; '*' for all (default),\n"
@@ -99,6 +99,21 @@ static bool controller_enabled(const char *list, const char *name) {
                         on = true;
         }
         return on || (star && !off);
+}
+
+/* The first name of the --controllers list that is no controller, or NULL. */
+static char *controllers_unknown(const char *list) {
+        _cleanup_free_ char *copy = xstrdup(list);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                const char *n = t[0] == '-' ? t + 1 : t;
+                bool known = streq(n, "*");
+                for (size_t i = 0; cm_controllers[i]; i++)
+                        known = known || streq(n, cm_controllers[i]->name);
+                if (!known)
+                        return xstrdup(n);
+        }
+        return NULL;
 }
 
 static int parse_bool(const char *s, bool *ret) {
@@ -225,21 +240,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "unexpected argument: %s\n", argv[optind]);
                 return 2;
         }
-        for (char *l = xstrdup(list), *save = NULL, *t = strtok_r(l, ",", &save), *f = l;;
-             t = strtok_r(NULL, ",", &save)) {
-                if (!t) {
-                        free(f);
-                        break;
-                }
-                const char *n = t[0] == '-' ? t + 1 : t;
-                bool known = streq(n, "*");
-                for (size_t i = 0; cm_controllers[i]; i++)
-                        known = known || streq(n, cm_controllers[i]->name);
-                if (!known) {
-                        fprintf(stderr, "unknown controller in --controllers: %s\n", n);
-                        free(f);
-                        return 2;
-                }
+        _cleanup_free_ char *bad = controllers_unknown(list);
+        if (bad) {
+                fprintf(stderr, "unknown controller in --controllers: %s\n", bad);
+                return 2;
         }
 
         _cleanup_free_ char *url = NULL, *token = NULL;

@@ -76,8 +76,7 @@ static int sa_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
                                           err);
         if (r >= 0)
                 r = informer_add_handlers(
-                        s->sas, &(informer_handlers){ .on_delete = sa_delete, .userdata = s },
-                        err);
+                        s->sas, &(informer_handlers){ .on_delete = sa_delete, .userdata = s }, err);
         if (r < 0) {
                 cm_workers_done(&s->workers);
                 free(s);
