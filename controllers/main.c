@@ -331,8 +331,21 @@ int main(int argc, char **argv) {
                         }
                         if (r >= 0)
                                 r = informer_factory_start(factory, &err);
-                        if (r >= 0 && informer_factory_wait_for_sync(factory, -1) < 0)
-                                r = tm_error_set(&err, -ECANCELED, "the informers did not sync");
+                        /* Waiting for the API server, still answering signals. */
+                        bool stop = false;
+                        while (r >= 0 && !stop &&
+                               (r = informer_factory_wait_for_sync(factory, 200)) == -ETIMEDOUT) {
+                                r = 0;
+                                struct timespec zero = { 0, 0 };
+                                int sig = sigtimedwait(&mask, NULL, &zero);
+                                stop = sig == SIGINT || sig == SIGTERM;
+                        }
+                        if (stop) {
+                                log_info("stopping");
+                                break;
+                        }
+                        if (r < 0 && !err)
+                                tm_error_set(&err, r, "the informers did not sync");
                         for (size_t i = 0; i < nrun && r >= 0; i++) {
                                 r = run[i].c->start(run[i].state, &err);
                                 if (r >= 0)
