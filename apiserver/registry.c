@@ -621,6 +621,21 @@ static int do_create(reg *g) {
 
 /* ---- update and patch -------------------------------------------------------- */
 
+/* Controllers' change: an object marked for deletion whose finalizers are
+ * all gone (metadata.finalizers, and spec.finalizers for a namespace) and
+ * whose grace period is over is deleted by the write that empties them. */
+static bool deletion_due(const struct schema_resource *res, const json *obj) {
+        const json *md = json_object_get(obj, "metadata");
+        if (!json_object_get(md, "deletionTimestamp") ||
+            json_array_len(json_object_get(md, "finalizers")) > 0 ||
+            json_object_get_int(md, "deletionGracePeriodSeconds", 0) > 0)
+                return false;
+        if (!*res->group && streq(res->plural, "namespaces") &&
+            json_array_len(json_get(obj, "spec", "finalizers", NULL)) > 0)
+                return false;
+        return true;
+}
+
 /* Write `obj` (the new state) over the current one read at `cur_rev`, after
  * the strategy's update rules. Used by PUT and PATCH, on the main resource
  * and on status. */
@@ -646,10 +661,25 @@ static int write_update(reg *g, json *obj, const json *old, int64_t cur_rev, boo
         }
 
         _cleanup_free_ char *key = object_key(g->res, g->ri->namespace_, name);
-        size_t len;
-        _cleanup_free_ char *val = object_to_stored(obj, &len);
         int64_t rev;
         _cleanup_error_ tm_error *err = NULL;
+        /* Controllers' change: the last finalizer of an object marked for
+         * deletion (with no grace period left) was removed, so it goes now,
+         * as upstream's update does. */
+        if (deletion_due(g->res, obj)) {
+                int q = store_delete(g->st, key, cur_rev, &rev, NULL, &err);
+                if (q == -ESTALE)
+                        return q;
+                if (q < 0) {
+                        *ret_answer = respond_store_error(g, q, name, err);
+                        return q;
+                }
+                set_resource_version(obj, rev);
+                *ret_answer = respond_object(g, 200, obj);
+                return 0;
+        }
+        size_t len;
+        _cleanup_free_ char *val = object_to_stored(obj, &len);
         int q = store_update(g->st, key, val, len, cur_rev, &rev, &err);
         if (q == -ESTALE)
                 return q; /* the caller decides: conflict or retry */
@@ -733,6 +763,77 @@ static int do_update(reg *g) {
                 return api_respond_status(
                         g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
         return answer;
+}
+
+/* Controllers' change: PUT namespaces/NAME/finalize replaces spec.finalizers
+ * (the namespace controller removes "kubernetes" there once the namespace is
+ * empty); nothing else of the body is used. */
+static int do_finalize(reg *g) {
+        int answer = MHD_NO_ANSWER;
+        _cleanup_json_ json *body = NULL;
+        if (decode_body(g, &body, &answer) < 0)
+                return answer;
+        if (check_type_meta(g, body, g->res->kind, &answer) < 0)
+                return answer;
+        bool dry = dry_run(g, &answer);
+        if (answer != MHD_NO_ANSWER)
+                return answer;
+        const char *bname = json_get_str(body, "metadata", "name", NULL);
+        if (!bname || !streq(bname, g->ri->name)) {
+                _cleanup_free_ char *m = xasprintf(
+                        "the name of the object (%s) does not match the name on the URL (%s)",
+                        bname ? bname : "", g->ri->name);
+                return api_respond_status(g->r, status_bad_request(m));
+        }
+        const json *fin = json_get(body, "spec", "finalizers", NULL);
+        if (fin && !json_is_array(fin))
+                return api_respond_status(
+                        g->r, status_bad_request("spec.finalizers must be a list of strings"));
+        for (size_t i = 0; i < json_array_len(fin); i++)
+                if (!json_is_string(json_array_get(fin, i)))
+                        return api_respond_status(
+                                g->r,
+                                status_bad_request("spec.finalizers must be a list of strings"));
+        const char *rv = json_get_str(body, "metadata", "resourceVersion", NULL);
+        for (int attempt = 0; attempt < 5; attempt++) {
+                _cleanup_json_ json *old = NULL;
+                int64_t cur_rev;
+                if (read_current(g, &old, &cur_rev, &answer) < 0)
+                        return answer;
+                if (rv && *rv && strtoll(rv, NULL, 10) != cur_rev)
+                        return api_respond_status(
+                                g->r,
+                                status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
+                _cleanup_json_ json *obj = json_copy(old);
+                json *spec = json_object_ensure_object(obj, "spec");
+                if (json_array_len(fin) > 0)
+                        json_object_set(spec, "finalizers", json_copy(fin));
+                else
+                        json_object_remove(spec, "finalizers");
+                if (json_equal(obj, old) || dry) {
+                        set_resource_version(obj, cur_rev);
+                        return respond_object(g, 200, obj);
+                }
+                _cleanup_free_ char *key = object_key(g->res, NULL, g->ri->name);
+                _cleanup_error_ tm_error *err = NULL;
+                int64_t rev;
+                int q;
+                if (deletion_due(g->res, obj)) {
+                        q = store_delete(g->st, key, cur_rev, &rev, NULL, &err);
+                } else {
+                        size_t len;
+                        _cleanup_free_ char *val = object_to_stored(obj, &len);
+                        q = store_update(g->st, key, val, len, cur_rev, &rev, &err);
+                }
+                if (q == -ESTALE)
+                        continue;
+                if (q < 0)
+                        return respond_store_error(g, q, g->ri->name, err);
+                set_resource_version(obj, rev);
+                return respond_object(g, 200, obj);
+        }
+        return api_respond_status(
+                g->r, status_conflict(g->res->group, g->res->plural, g->ri->name, NULL));
 }
 
 static int do_patch(reg *g) {
@@ -1419,6 +1520,8 @@ int registry_handle(api_request *r, const request_info *ri) {
                 }
                 if (streq(ri->subresource, "scale"))
                         return do_scale(&g);
+                if (streq(ri->subresource, "finalize") && ri->verb == VERB_UPDATE)
+                        return do_finalize(&g);
                 if (streq(ri->subresource, "eviction") && ri->verb == VERB_CREATE)
                         return do_eviction(&g);
                 if (streq(ri->subresource, "binding") && ri->verb == VERB_CREATE)
