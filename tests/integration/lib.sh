@@ -22,7 +22,7 @@ cleanup() {
         fi
         rm -rf "$TMPROOT"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT INT TERM HUP PIPE
 
 ok() { # ok STATUS DESCRIPTION
         tap_n=$((tap_n + 1))
