@@ -424,9 +424,8 @@ static void *dispatcher(void *arg) {
         return NULL;
 }
 
-static void cache_free(watch_cache *c) {
-        if (!c)
-                return;
+/* Ask the dispatcher to stop and end every watch, without waiting. */
+static void cache_stop(watch_cache *c) {
         pthread_mutex_lock(&c->lock);
         c->stopping = true;
         for (watcher *w = c->watchers; w; w = w->next) {
@@ -435,6 +434,12 @@ static void cache_free(watch_cache *c) {
                 pthread_mutex_unlock(&w->lock);
         }
         pthread_mutex_unlock(&c->lock);
+}
+
+static void cache_free(watch_cache *c) {
+        if (!c)
+                return;
+        cache_stop(c);
         if (c->thread_started)
                 pthread_join(c->thread, NULL);
         while (c->watchers) {
@@ -573,6 +578,10 @@ void watch_hub_free(watch_hub *h) {
         watch_cache *c = h->caches;
         h->caches = NULL;
         pthread_mutex_unlock(&h->lock);
+        /* Stop them all first, so that their dispatchers wind down
+         * together (each notices within its 1 s poll) rather than in turn. */
+        for (watch_cache *k = c; k; k = k->next)
+                cache_stop(k);
         while (c) {
                 watch_cache *next = c->next;
                 cache_free(c);
