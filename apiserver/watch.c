@@ -617,9 +617,23 @@ static ssize_t watch_reader(void *cls, uint64_t pos, char *buf, size_t max) {
         watcher *w = cls;
         pthread_mutex_lock(&w->lock);
         while (w->out.len == w->out_off && !w->done) {
+                /* timeoutSeconds is kept here, to the millisecond: the
+                 * dispatcher's tick only sees it within a second or two. */
+                int64_t left = w->deadline_ms ? w->deadline_ms - now_ms() : 1000;
+                if (left <= 0) {
+                        w->done = true;
+                        break;
+                }
+                if (left > 1000)
+                        left = 1000;
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += 1;
+                ts.tv_sec += left / 1000;
+                ts.tv_nsec += (left % 1000) * 1000000;
+                if (ts.tv_nsec >= 1000000000) {
+                        ts.tv_sec++;
+                        ts.tv_nsec -= 1000000000;
+                }
                 pthread_cond_timedwait(&w->wake, &w->lock, &ts);
                 if (w->out.len == w->out_off && !w->done && peer_gone(w->fd)) {
                         w->done = true;
