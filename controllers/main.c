@@ -15,11 +15,10 @@
 
 #include "controllers/controller.h"
 #include "leaderelection.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "util.h"
 #include "yaml.h"
-
-#define KUBECONFIG_MAX_SIZE ((size_t)1 << 20)
 
 static void usage(FILE *f) {
         fprintf(f, "Usage: timonier-controller-manager [OPTIONS]\n\n"
@@ -38,51 +37,6 @@ static void usage(FILE *f) {
                    "  -h, --help              show this help\n"
                    "  --version               show the version\n\n"
                    "See timonier-controller-manager(8).\n");
-}
-
-/* The server URL (and bearer token, if any) of the kubeconfig's current
- * context, or of its first cluster. */
-static int kubeconfig_read(const char *path, char **ret_url, char **ret_token, tm_error **err) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return tm_error_set_errno(err, -errno, "open %s", path);
-        _cleanup_free_ char *buf = xmalloc(KUBECONFIG_MAX_SIZE + 1);
-        size_t len = fread(buf, 1, KUBECONFIG_MAX_SIZE + 1, f);
-        if (ferror(f))
-                return tm_error_set_errno(err, -EIO, "read %s", path);
-        if (len > KUBECONFIG_MAX_SIZE)
-                return tm_error_set(err, -E2BIG, "%s: larger than 1 MiB", path);
-        _cleanup_json_ json *kc = NULL;
-        int r = tm_yaml_parse(buf, len, NULL, &kc, err);
-        if (r < 0)
-                return tm_error_wrap(err, r, "%s", path);
-        const char *cur = json_object_get_string(kc, "current-context");
-        const char *cluster = NULL, *user = NULL;
-        const json *ctxs = json_object_get(kc, "contexts");
-        for (size_t i = 0; cur && i < json_array_len(ctxs); i++)
-                if (streq_ptr(json_object_get_string(json_array_get(ctxs, i), "name"), cur)) {
-                        cluster = json_get_str(json_array_get(ctxs, i), "context", "cluster", NULL);
-                        user = json_get_str(json_array_get(ctxs, i), "context", "user", NULL);
-                }
-        const json *clusters = json_object_get(kc, "clusters");
-        const char *server = NULL;
-        for (size_t i = 0; i < json_array_len(clusters); i++) {
-                const json *cl = json_array_get(clusters, i);
-                if (!cluster || streq_ptr(json_object_get_string(cl, "name"), cluster)) {
-                        server = json_get_str(cl, "cluster", "server", NULL);
-                        break;
-                }
-        }
-        if (!server)
-                return tm_error_set(err, -EINVAL, "%s: no cluster server URL", path);
-        const char *token = NULL;
-        const json *users = json_object_get(kc, "users");
-        for (size_t i = 0; user && i < json_array_len(users); i++)
-                if (streq_ptr(json_object_get_string(json_array_get(users, i), "name"), user))
-                        token = json_get_str(json_array_get(users, i), "user", "token", NULL);
-        *ret_url = xstrdup(server);
-        *ret_token = token ? xstrdup(token) : NULL;
-        return 0;
 }
 
 /* Is controller `name` enabled by the --controllers list? */

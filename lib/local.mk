@@ -6,4 +6,5 @@ lib_libtimonier_a_SOURCES = \
 	lib/tmerror.c lib/tmerror.h \
 	lib/log.c lib/log.h \
 	lib/strbuf.c lib/strbuf.h \
-	lib/base64.c lib/base64.h
+	lib/base64.c lib/base64.h \
+	lib/kubeconfig.c lib/kubeconfig.h

@@ -25,6 +25,7 @@
 #include "informer.h"
 #include "leaderelection.h"
 #include "scheduler/health.h"
+#include "kubeconfig.h"
 #include "log.h"
 #include "scheduler/configfile.h"
 #include "scheduler/framework.h"
@@ -35,7 +36,7 @@
 #include "util.h"
 #include "yaml.h"
 
-#define MAX_KUBECONFIG_SIZE (1 << 20)
+#define MAX_CONFIG_SIZE (1 << 20) /* the --config file */
 
 typedef enum job_kind {
         JOB_BIND,
@@ -698,48 +699,14 @@ static int read_small_file(const char *path, char **ret, size_t *ret_len, tm_err
         _cleanup_fclose_ FILE *f = fopen(path, "re");
         if (!f)
                 return tm_error_set_errno(err, -errno, "open %s", path);
-        _cleanup_free_ char *buf = xmalloc(MAX_KUBECONFIG_SIZE + 1);
-        size_t n = fread(buf, 1, MAX_KUBECONFIG_SIZE + 1, f);
-        if (n > MAX_KUBECONFIG_SIZE)
-                return tm_error_set(err, -E2BIG, "%s: larger than %d bytes", path,
-                                    MAX_KUBECONFIG_SIZE);
+        _cleanup_free_ char *buf = xmalloc(MAX_CONFIG_SIZE + 1);
+        size_t n = fread(buf, 1, MAX_CONFIG_SIZE + 1, f);
+        if (n > MAX_CONFIG_SIZE)
+                return tm_error_set(err, -E2BIG, "%s: larger than %d bytes", path, MAX_CONFIG_SIZE);
         buf[n] = '\0';
         *ret = TAKE_PTR(buf);
         *ret_len = n;
         return 0;
-}
-
-static int server_from_kubeconfig(const char *path, char **ret, tm_error **err) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n;
-        int r0 = read_small_file(path, &buf, &n, err);
-        if (r0 < 0)
-                return r0;
-        _cleanup_json_ json *cfg = NULL;
-        int r = tm_yaml_parse(buf, n, NULL, &cfg, err);
-        if (r < 0)
-                return tm_error_wrap(err, r, "%s", path);
-        /* the current context's cluster, else the first cluster */
-        const char *cur = json_object_get_string(cfg, "current-context");
-        const char *cluster = NULL;
-        const json *ctxs = json_object_get(cfg, "contexts");
-        for (size_t i = 0; cur && i < json_array_len(ctxs); i++) {
-                const json *c = json_array_get(ctxs, i);
-                if (streq_ptr(json_object_get_string(c, "name"), cur))
-                        cluster = json_get_str(c, "context", "cluster", NULL);
-        }
-        const json *clusters = json_object_get(cfg, "clusters");
-        for (size_t i = 0; i < json_array_len(clusters); i++) {
-                const json *c = json_array_get(clusters, i);
-                if (cluster && !streq_ptr(json_object_get_string(c, "name"), cluster))
-                        continue;
-                const char *server = json_get_str(c, "cluster", "server", NULL);
-                if (server) {
-                        *ret = xstrdup(server);
-                        return 0;
-                }
-        }
-        return tm_error_set(err, -EINVAL, "%s: no cluster server URL", path);
 }
 
 static void usage(FILE *f) {
@@ -919,7 +886,7 @@ int main(int argc, char **argv) {
         if (master)
                 url = xstrdup(master);
         else if (kubeconfig) {
-                if (server_from_kubeconfig(kubeconfig, &url, &err) < 0) {
+                if (kubeconfig_read(kubeconfig, &url, NULL, &err) < 0) {
                         log_error("%s", tm_error_msg(err));
                         return 1;
                 }

@@ -9,7 +9,9 @@ apiserver_start --max-requests-inflight 1 --max-mutating-requests-inflight 1
 pad=$(head -c 30000 /dev/zero | tr '\0' 'x')
 for i in $(seq 1 300); do
         printf '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big-%s"},"data":{"pad":"%s"}}' "$i" "$pad" >"$TMPROOT/cm.json"
-        curl -s -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$TMPROOT/cm.json" \
+        # --retry: with one write slot, the next create can race the release of
+        # the previous one (429 is what the test is about, later)
+        curl -s --retry 5 -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$TMPROOT/cm.json" \
                 "$APISERVER_URL/api/v1/namespaces/default/configmaps"
 done
 check_output "300 large objects stored" '^300$' sh -c "curl -s '$APISERVER_URL/api/v1/namespaces/default/configmaps' | jq '.items | length'"
