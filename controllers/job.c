@@ -191,9 +191,9 @@ static int job_sync(void *state, const char *key) {
         if (!json_equal(plan.status, old)) {
                 _cleanup_json_ json *obj = json_copy(job);
                 json_object_set(obj, "status", json_copy(plan.status));
-                _cleanup_free_ char *path = xasprintf(
-                        "/apis/batch/v1/namespaces/%s/jobs/%s/status", ns,
-                        json_get_str(job, "metadata", "name", NULL));
+                _cleanup_free_ char *path =
+                        xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s/status", ns,
+                                  json_get_str(job, "metadata", "name", NULL));
                 _cleanup_error_ tm_error *err = NULL;
                 int r = http_put_json(s->ctx->client, path, obj, NULL, &err);
                 if (r < 0) {
@@ -214,16 +214,13 @@ static int job_sync(void *state, const char *key) {
                         _cleanup_free_ char *path = pod_path(plan.del[i]);
                         _cleanup_error_ tm_error *err = NULL;
                         int r = cm_delete(s->ctx->client, path, NULL,
-                                          json_get_str(plan.del[i], "metadata", "uid", NULL),
-                                          &err);
+                                          json_get_str(plan.del[i], "metadata", "uid", NULL), &err);
                         if (r < 0 && r != -ENOENT) {
-                                log_warning("job %s: delete %s: %s", key, path,
-                                            tm_error_msg(err));
+                                log_warning("job %s: delete %s: %s", key, path, tm_error_msg(err));
                                 ret = r;
                         }
                 }
-                if (plan.create > 0 && !cm_being_deleted(job) &&
-                    expectations_satisfied(s, key)) {
+                if (plan.create > 0 && !cm_being_deleted(job) && expectations_satisfied(s, key)) {
                         int r = create_pods(s, key, job, plan.create);
                         if (r < 0)
                                 ret = r;

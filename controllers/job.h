@@ -14,13 +14,13 @@
 #define JOB_TRACKING_FINALIZER "batch.kubernetes.io/job-tracking"
 
 typedef struct job_plan {
-        json *status;               /* the new status */
-        int64_t create;             /* pods to create */
-        const json **unfinalize;    /* finished pods whose finalizer goes, once status is written */
+        json *status;            /* the new status */
+        int64_t create;          /* pods to create */
+        const json **unfinalize; /* finished pods whose finalizer goes, once status is written */
         size_t n_unfinalize;
-        const json **del;           /* active pods to delete */
+        const json **del; /* active pods to delete */
         size_t n_del;
-        int64_t requeue_ms;         /* > 0: look again then (activeDeadlineSeconds) */
+        int64_t requeue_ms; /* > 0: look again then (activeDeadlineSeconds) */
 } job_plan;
 
 /* `pods` are the pods whose controller ownerReference is the Job. */

@@ -99,7 +99,8 @@ void job_plan_compute(const json *job, const json *const *pods, size_t n, tm_tim
                 json_object_set(unc, "succeeded", unc_s = json_new_array());
         if (!unc_f)
                 json_object_set(unc, "failed", unc_f = json_new_array());
-        int64_t succeeded = json_object_get_int(st, "succeeded", 0) + settle_uncounted(unc_s, pods, n);
+        int64_t succeeded =
+                json_object_get_int(st, "succeeded", 0) + settle_uncounted(unc_s, pods, n);
         int64_t failed = json_object_get_int(st, "failed", 0) + settle_uncounted(unc_f, pods, n);
 
         const json **active = xcalloc(n + 1, sizeof *active);
@@ -138,8 +139,7 @@ void job_plan_compute(const json *job, const json *const *pods, size_t n, tm_tim
                 else if (ads > 0 && has_start && !suspend && now.sec >= start_t.sec + ads)
                         set_condition(st, "FailureTarget", "True", "DeadlineExceeded",
                                       "Job was active longer than specified deadline", nows);
-                else if (has_completions ? total_s >= completions
-                                         : total_s > 0 && nactive == 0)
+                else if (has_completions ? total_s >= completions : total_s > 0 && nactive == 0)
                         set_condition(st, "SuccessCriteriaMet", "True", "CompletionsReached",
                                       "Reached expected number of succeeded pods", nows);
         }
@@ -170,8 +170,7 @@ void job_plan_compute(const json *job, const json *const *pods, size_t n, tm_tim
                 json_object_remove(st, "startTime");
         } else {
                 if (job_condition(st, "Suspended"))
-                        set_condition(st, "Suspended", "False", "JobResumed", "Job resumed",
-                                      nows);
+                        set_condition(st, "Suspended", "False", "JobResumed", "Job resumed", nows);
                 if (!has_start) {
                         json_object_set_string(st, "startTime", nows);
                         start_t = now;

@@ -25,10 +25,10 @@ static json *pod(const char *uid, const char *phase, bool fin) {
 }
 
 static json *job(const char *spec, const char *status) {
-        _cleanup_free_ char *s = xasprintf(
-                "{\"metadata\":{\"name\":\"j\",\"namespace\":\"default\",\"uid\":\"J\"},"
-                "\"spec\":%s,\"status\":%s}",
-                spec, status);
+        _cleanup_free_ char *s =
+                xasprintf("{\"metadata\":{\"name\":\"j\",\"namespace\":\"default\",\"uid\":\"J\"},"
+                          "\"spec\":%s,\"status\":%s}",
+                          spec, status);
         return parse(s);
 }
 
@@ -143,14 +143,15 @@ int main(void) {
         job_plan_done(&p);
 
         /* activeDeadlineSeconds. */
-        _cleanup_json_ json *j10 = job("{\"activeDeadlineSeconds\":10}",
-                                       "{\"startTime\":\"2025-12-31T23:59:55Z\"}");
+        _cleanup_json_ json *j10 =
+                job("{\"activeDeadlineSeconds\":10}", "{\"startTime\":\"2025-12-31T23:59:55Z\"}");
         job_plan_compute(j10, v3, 1, now, &p);
         ok(!job_condition(p.status, "FailureTarget"), "5 s of 10: still running");
         is_int(p.requeue_ms, 5000, "looked at again when the deadline passes");
         job_plan_done(&p);
         job_plan_compute(j10, v3, 1, (tm_time){ .sec = now.sec + 5 }, &p);
-        is_str(reason(&p, "FailureTarget"), "DeadlineExceeded", "deadline passed: DeadlineExceeded");
+        is_str(reason(&p, "FailureTarget"), "DeadlineExceeded",
+               "deadline passed: DeadlineExceeded");
         is_int(p.n_del, 1, "its pod is deleted");
         job_plan_done(&p);
 
@@ -175,10 +176,10 @@ int main(void) {
         job_plan_done(&p);
 
         /* The pod template. */
-        _cleanup_json_ json *j13 = parse(
-                "{\"metadata\":{\"name\":\"j\",\"namespace\":\"default\",\"uid\":\"J\"},"
-                "\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"x\":\"y\"}},"
-                "\"spec\":{\"restartPolicy\":\"Never\"}}}}");
+        _cleanup_json_ json *j13 =
+                parse("{\"metadata\":{\"name\":\"j\",\"namespace\":\"default\",\"uid\":\"J\"},"
+                      "\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"x\":\"y\"}},"
+                      "\"spec\":{\"restartPolicy\":\"Never\"}}}}");
         _cleanup_json_ json *tp = job_pod_from_template(j13);
         const json *fins = json_get(tp, "metadata", "finalizers", NULL);
         is_str(json_string(json_array_get(fins, 0)), JOB_TRACKING_FINALIZER,
