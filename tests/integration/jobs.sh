@@ -106,4 +106,46 @@ check "resume it" kctl patch job later --type=merge -p '{"spec":{"suspend":false
 wait_for "a pod is started on resume" 10 count_is 1 running_of later
 check_output "Suspended False JobResumed" '^False JobResumed$' cond_of later Suspended
 
+# --- CronJob ------------------------------------------------------------------
+cat >"$TMPROOT/tick.yaml" <<'YAML'
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tick
+spec:
+  schedule: "*/1 * * * *"
+  startingDeadlineSeconds: 120
+  jobTemplate:
+    metadata:
+      labels: {app: tick}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: c
+            image: registry.example/busybox:1
+YAML
+check "create a CronJob every minute" kctl apply -f "$TMPROOT/tick.yaml"
+# Its first time would be the next minute: say instead it last ran 5
+# minutes ago, so the time at the start of this minute is due (and the
+# older ones are past startingDeadlineSeconds).
+ago=$(date -u -d @$(($(date +%s) - 300)) +%Y-%m-%dT%H:%M:%SZ)
+check "set status.lastScheduleTime 5 minutes back" \
+        kctl patch cronjob tick --subresource=status --type=merge -p "{\"status\":{\"lastScheduleTime\":\"$ago\"}}"
+tick_jobs() { kctl get jobs -l app=tick -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
+wait_for "the due Job is created at once" 10 count_is 1 tick_jobs
+tj=$(tick_jobs | head -1)
+mins=$(($(date +%s) / 60))
+check_output "named tick-<scheduled minutes since the epoch>" "^tick-($((mins - 1))|$mins)\$" echo "$tj"
+check_output "with a CronJob controller ownerReference" '^CronJob tick true$' \
+        kctl get job "$tj" -o jsonpath='{.metadata.ownerReferences[0].kind} {.metadata.ownerReferences[0].name} {.metadata.ownerReferences[0].controller}'
+check_output "and the scheduled-timestamp annotation" ':00Z$' \
+        kctl get job "$tj" -o jsonpath='{.metadata.annotations.batch\.kubernetes\.io/cronjob-scheduled-timestamp}'
+wait_for "status.active lists it, lastScheduleTime is its minute" 10 sh -c "$(declare -f kctl kubectl_bin); KCTL_VERSION=$KCTL_VERSION; [ \"\$(kctl get cronjob tick -o jsonpath='{.status.active[0].name} {.status.lastScheduleTime}')\" = \"$tj \$(date -u -d @\$((${tj#tick-} * 60)) +%Y-%m-%dT%H:%M:%SZ)\" ]"
+wait_for "the Job controller starts its pod" 10 count_is 1 running_of "$tj"
+set_phase "$(running_of "$tj")" Succeeded
+wait_for "once the Job completes it leaves status.active" 15 field_is "" kctl get cronjob tick -o jsonpath='{.status.active}'
+check_output "and lastSuccessfulTime is set" 'Z$' kctl get cronjob tick -o jsonpath='{.status.lastSuccessfulTime}'
+
 done_testing
