@@ -128,15 +128,16 @@ static int create_job(cj_state *s, const char *key, const json *cj, int64_t t) {
         json_object_set_string(job, "apiVersion", "batch/v1");
         json_object_set_string(job, "kind", "Job");
         json *md = json_object_ensure_object(job, "metadata");
-        _cleanup_free_ char *name = xasprintf(
-                "%s-%" PRId64, json_get_str(cj, "metadata", "name", NULL) ?: "", t / 60);
+        _cleanup_free_ char *name =
+                xasprintf("%s-%" PRId64, json_get_str(cj, "metadata", "name", NULL) ?: "", t / 60);
         json_object_set_string(md, "name", name);
         json_object_set_string(md, "namespace", ns);
         const json *tmd = json_object_get(tmpl, "metadata");
         if (json_object_get(tmd, "labels"))
                 json_object_set(md, "labels", json_copy(json_object_get(tmd, "labels")));
-        json *ann = json_object_get(tmd, "annotations") ? json_copy(json_object_get(tmd, "annotations"))
-                                                         : json_new_object();
+        json *ann = json_object_get(tmd, "annotations")
+                            ? json_copy(json_object_get(tmd, "annotations"))
+                            : json_new_object();
         char buf[TIME_RFC3339_MAX];
         json_object_set_string(ann, "batch.kubernetes.io/cronjob-scheduled-timestamp",
                                time_format_rfc3339((tm_time){ .sec = t }, buf));
@@ -201,9 +202,10 @@ static int cj_sync(void *state, const char *key) {
         int64_t last_sched = time_of(json_object_get_string(st, "lastScheduleTime"));
         int64_t next_ms = 0;
 
-        if (trim_history(s, key, ok, nok, json_object_get_int(spec, "successfulJobsHistoryLimit", 3)) <
-                    0 ||
-            trim_history(s, key, ko, nko, json_object_get_int(spec, "failedJobsHistoryLimit", 1)) < 0)
+        if (trim_history(s, key, ok, nok,
+                         json_object_get_int(spec, "successfulJobsHistoryLimit", 3)) < 0 ||
+            trim_history(s, key, ko, nko, json_object_get_int(spec, "failedJobsHistoryLimit", 1)) <
+                    0)
                 ret = -EAGAIN;
 
         cron_schedule sched;
@@ -214,10 +216,10 @@ static int cj_sync(void *state, const char *key) {
         } else if (!suspend) {
                 /* Missed times are looked for since the last one (or the
                  * creation), and no further back than startingDeadlineSeconds. */
-                int64_t earliest = last_sched >= 0
-                                           ? last_sched
-                                           : time_of(json_get_str(cj, "metadata",
-                                                                  "creationTimestamp", NULL));
+                int64_t earliest =
+                        last_sched >= 0
+                                ? last_sched
+                                : time_of(json_get_str(cj, "metadata", "creationTimestamp", NULL));
                 const json *sds = json_object_get(spec, "startingDeadlineSeconds");
                 if (json_is_int(sds) && now - json_int(sds) > earliest)
                         earliest = now - json_int(sds);
@@ -233,7 +235,7 @@ static int cj_sync(void *state, const char *key) {
                         _cleanup_free_ char *name = xasprintf("%s-%" PRId64, cj_name, t / 60);
                         bool exists = false;
                         for (size_t i = 0; i < nactive + nok + nko; i++) {
-                                const json *j = i < nactive ? active[i]
+                                const json *j = i < nactive         ? active[i]
                                                 : i < nactive + nok ? ok[i - nactive]
                                                                     : ko[i - nactive - nok];
                                 if (streq_ptr(json_get_str(j, "metadata", "name", NULL), name))
@@ -257,9 +259,9 @@ static int cj_sync(void *state, const char *key) {
                         }
                         if (t >= 0) {
                                 char buf[TIME_RFC3339_MAX];
-                                json_object_set_string(st, "lastScheduleTime",
-                                                       time_format_rfc3339((tm_time){ .sec = t },
-                                                                           buf));
+                                json_object_set_string(
+                                        st, "lastScheduleTime",
+                                        time_format_rfc3339((tm_time){ .sec = t }, buf));
                         }
                 }
                 int64_t next = cron_next(&sched, now);
@@ -285,8 +287,8 @@ static int cj_sync(void *state, const char *key) {
         if (!json_equal(st, old) && !(json_object_len(st) == 0 && !old)) {
                 _cleanup_json_ json *obj = json_copy(cj);
                 json_object_set(obj, "status", json_copy(st));
-                _cleanup_free_ char *path = xasprintf(
-                        "/apis/batch/v1/namespaces/%s/cronjobs/%s/status", ns, cj_name);
+                _cleanup_free_ char *path =
+                        xasprintf("/apis/batch/v1/namespaces/%s/cronjobs/%s/status", ns, cj_name);
                 _cleanup_error_ tm_error *err = NULL;
                 int r = http_put_json(s->ctx->client, path, obj, NULL, &err);
                 if (r < 0 && r != -ENOENT) {

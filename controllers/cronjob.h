@@ -11,11 +11,11 @@
 #include "tmerror.h"
 
 typedef struct cron_schedule {
-        uint64_t minute;  /* bit i: minute i */
+        uint64_t minute; /* bit i: minute i */
         uint32_t hour;
-        uint32_t dom;     /* bits 1..31 */
-        uint16_t month;   /* bits 1..12 */
-        uint8_t dow;      /* bits 0..6, Sunday 0 */
+        uint32_t dom;   /* bits 1..31 */
+        uint16_t month; /* bits 1..12 */
+        uint8_t dow;    /* bits 0..6, Sunday 0 */
         bool dom_any, dow_any;
 } cron_schedule;
 

@@ -11,8 +11,8 @@
 #include "controllers/cronjob.h"
 #include "util.h"
 
-static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun",
-                                           "jul", "aug", "sep", "oct", "nov", "dec", NULL };
+static const char *const month_names[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                           "aug", "sep", "oct", "nov", "dec", NULL };
 static const char *const dow_names[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL };
 
 /* A number or (names != NULL) a three-letter name; names[i] is base + i. */
@@ -85,8 +85,8 @@ static int parse_field(const char *f, size_t len, int lo, int hi, const char *co
 static const struct {
         const char *name, *expansion;
 } macros[] = {
-        { "@yearly", "0 0 1 1 *" },  { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
-        { "@weekly", "0 0 * * 0" },  { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
+        { "@yearly", "0 0 1 1 *" }, { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
+        { "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
         { "@hourly", "0 * * * *" },
 };
 
@@ -117,8 +117,8 @@ int cron_parse(const char *s, cron_schedule *ret, tm_error **err) {
                                             i, orig);
                 const char *const *names = i == 3 ? month_names : i == 4 ? dow_names : NULL;
                 if (parse_field(s, n, lo[i], hi[i], names, i == 3 ? 1 : 0, &bits[i], &any[i]) < 0)
-                        return tm_error_set(err, -EINVAL, "failed to parse field %d of: %s",
-                                            i + 1, orig);
+                        return tm_error_set(err, -EINVAL, "failed to parse field %d of: %s", i + 1,
+                                            orig);
                 s += n;
         }
         while (*s == ' ' || *s == '\t')
