@@ -42,6 +42,8 @@ extern const controller controller_garbage_collector;
 extern const controller controller_replicaset;
 extern const controller controller_deployment;
 extern const controller controller_serviceaccount;
+extern const controller controller_job;
+extern const controller controller_cronjob;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 
