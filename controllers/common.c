@@ -10,10 +10,9 @@
 #include "util.h"
 
 const controller *const cm_controllers[] = {
-        &controller_namespace,      &controller_garbage_collector,
-        &controller_replicaset,     &controller_deployment,
-        &controller_serviceaccount, &controller_job,
-        &controller_cronjob,        NULL,
+        &controller_namespace,  &controller_garbage_collector, &controller_replicaset,
+        &controller_deployment, &controller_serviceaccount,    &controller_job,
+        &controller_cronjob,    &controller_daemonset,         NULL,
 };
 
 int cm_informer(cm_ctx *ctx, const char *path, informer **ret, tm_error **err) {

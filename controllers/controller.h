@@ -44,6 +44,7 @@ extern const controller controller_deployment;
 extern const controller controller_serviceaccount;
 extern const controller controller_job;
 extern const controller controller_cronjob;
+extern const controller controller_daemonset;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 
