@@ -42,6 +42,7 @@ extern const controller controller_garbage_collector;
 extern const controller controller_replicaset;
 extern const controller controller_deployment;
 extern const controller controller_serviceaccount;
+extern const controller controller_disruption;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 
