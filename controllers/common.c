@@ -10,13 +10,10 @@
 #include "util.h"
 
 const controller *const cm_controllers[] = {
-        &controller_namespace,
-        &controller_garbage_collector,
-        &controller_replicaset,
-        &controller_deployment,
-        &controller_serviceaccount,
-        &controller_disruption,
-        NULL,
+        &controller_namespace,          &controller_garbage_collector,
+        &controller_replicaset,         &controller_deployment,
+        &controller_serviceaccount,     &controller_disruption,
+        &controller_ttl_after_finished, NULL,
 };
 
 int cm_informer(cm_ctx *ctx, const char *path, informer **ret, tm_error **err) {

@@ -43,6 +43,7 @@ extern const controller controller_replicaset;
 extern const controller controller_deployment;
 extern const controller controller_serviceaccount;
 extern const controller controller_disruption;
+extern const controller controller_ttl_after_finished;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 

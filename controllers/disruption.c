@@ -135,8 +135,8 @@ static int controller_scale(pdb_state *s, const char *ns, const json *ref, char 
 
 /* Upstream's getExpectedScale: the sum of the scales of the pods'
  * controllers; pods without a controller are left out. */
-static int expected_scale(pdb_state *s, const char *ns, const json **pods, size_t n,
-                          int64_t *ret, tm_error **err) {
+static int expected_scale(pdb_state *s, const char *ns, const json **pods, size_t n, int64_t *ret,
+                          tm_error **err) {
         _cleanup_(strmap_freep) strmap *seen = strmap_new();
         int64_t total = 0;
         for (size_t i = 0; i < n; i++) {
@@ -230,8 +230,8 @@ static json *compute_status(pdb_state *s, const json *pdb, const json **pods, si
                         healthy++;
         json_object_set_int(st, "observedGeneration", gen);
         if (r < 0) {
-                log_warning("disruption %s/%s: %s", ns,
-                            json_get_str(pdb, "metadata", "name", NULL), tm_error_msg(err));
+                log_warning("disruption %s/%s: %s", ns, json_get_str(pdb, "metadata", "name", NULL),
+                            tm_error_msg(err));
                 json_object_set_int(st, "disruptionsAllowed", 0);
                 set_condition(st, gen, false, "SyncFailed", tm_error_msg(err));
                 return st;
@@ -266,8 +266,8 @@ static int pdb_sync(void *state, const char *key) {
         size_t n = 0;
         bool none = label_selector_matches_nothing(sel);
         for (size_t i = 0; i < npods && !none; i++)
-                if (label_selector_matches_json(sel,
-                                                json_get(pods[i]->json, "metadata", "labels", NULL)))
+                if (label_selector_matches_json(
+                            sel, json_get(pods[i]->json, "metadata", "labels", NULL)))
                         match[n++] = pods[i]->json;
         _cleanup_json_ json *st = compute_status(s, pdb, match, n);
         free(match);
@@ -276,9 +276,9 @@ static int pdb_sync(void *state, const char *key) {
                 return PDB_RESYNC_MS;
         _cleanup_json_ json *obj = json_copy(pdb);
         json_object_set(obj, "status", TAKE_PTR(st));
-        _cleanup_free_ char *path = xasprintf(
-                "/apis/policy/v1/namespaces/%s/poddisruptionbudgets/%s/status", ns,
-                json_get_str(pdb, "metadata", "name", NULL));
+        _cleanup_free_ char *path =
+                xasprintf("/apis/policy/v1/namespaces/%s/poddisruptionbudgets/%s/status", ns,
+                          json_get_str(pdb, "metadata", "name", NULL));
         _cleanup_error_ tm_error *err = NULL;
         int r = http_put_json(s->ctx->client, path, obj, NULL, &err);
         if (r == -ENOENT)
