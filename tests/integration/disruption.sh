@@ -2,8 +2,7 @@
 # The disruption controller against the real API server: a budget's status
 # follows the Ready pods it selects (minAvailable as a number and as a
 # percentage, maxUnavailable), and pods/eviction honours it: one eviction
-# passes, the next answers 429 until the controller has recounted. No
-# kubelet runs: the test writes the pods' status.
+# passes, the next answers 429 until the controller has recounted. No kubelet runs: the test writes the pods' status.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/cm-lib.sh"
 
