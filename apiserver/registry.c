@@ -1241,9 +1241,13 @@ static int do_binding(reg *g, const char *pod_name) {
 
 /* ---- eviction ------------------------------------------------------------------ */
 
-/* Does a PodDisruptionBudget forbid evicting `pod` now? Fills *ret_pdb with
- * the name of the first one that does. */
-static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
+/* The disruption budgets of `pod`'s namespace that select it: one of them
+ * forbids the eviction (*ret_blocked names it), or each allows one, and
+ * each then records it (disruptionsAllowed - 1, disruptedPods[pod]) with a
+ * revision-guarded write, as upstream does, so that evictions racing
+ * each other cannot both pass. Returns -ESTALE when a budget changed under
+ * us (the caller retries), 0 otherwise. */
+static int eviction_take_budgets(reg *g, const json *pod, bool dry, char **ret_blocked) {
         _cleanup_free_ char *prefix =
                 xasprintf("/registry/poddisruptionbudgets.policy/%s/", g->ri->namespace_);
         store_list_opts o = { .prefix = prefix };
@@ -1252,28 +1256,53 @@ static int eviction_blocked(reg *g, const json *pod, char **ret_pdb) {
         if (q < 0)
                 return q;
         const json *labels = json_get(pod, "metadata", "labels", NULL);
-        for (size_t i = 0; i < lr->n_items; i++) {
-                _cleanup_json_ json *pdb = NULL;
-                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL, &pdb, NULL) < 0)
-                        continue;
-                label_selector *sel = NULL;
-                if (label_selector_from_json(json_get(pdb, "spec", "selector", NULL), &sel, NULL) <
+        const char *pod_name = json_get_str(pod, "metadata", "name", NULL);
+        /* First decide, then write: a blocked eviction takes nothing. */
+        bool *selects = xcalloc(lr->n_items ? lr->n_items : 1, sizeof *selects);
+        json **pdbs = xcalloc(lr->n_items ? lr->n_items : 1, sizeof *pdbs);
+        int r = 0;
+        for (size_t i = 0; i < lr->n_items && r == 0; i++) {
+                if (json_parse(lr->items[i].value, lr->items[i].value_len, NULL, &pdbs[i], NULL) <
                     0)
                         continue;
-                bool selects = !label_selector_matches_nothing(sel) &&
-                               label_selector_matches_json(sel, labels);
-                label_selector_free(sel);
-                if (!selects)
+                label_selector *sel = NULL;
+                if (label_selector_from_json(json_get(pdbs[i], "spec", "selector", NULL), &sel,
+                                             NULL) < 0)
                         continue;
+                selects[i] = !label_selector_matches_nothing(sel) &&
+                             label_selector_matches_json(sel, labels);
+                label_selector_free(sel);
                 /* The disruption controller keeps disruptionsAllowed; until it
                  * has counted (no status), nothing may be evicted, as upstream. */
-                if (json_object_get_int(json_object_get(pdb, "status"), "disruptionsAllowed", 0) <=
-                    0) {
-                        *ret_pdb = xstrdup(json_get_str(pdb, "metadata", "name", NULL) ?: "");
-                        return 1;
+                if (selects[i] && json_object_get_int(json_object_get(pdbs[i], "status"),
+                                                      "disruptionsAllowed", 0) <= 0) {
+                        *ret_blocked =
+                                xstrdup(json_get_str(pdbs[i], "metadata", "name", NULL) ?: "");
+                        r = 1;
                 }
         }
-        return 0;
+        for (size_t i = 0; i < lr->n_items && r == 0 && !dry; i++) {
+                if (!selects[i])
+                        continue;
+                json *st = json_object_ensure_object(pdbs[i], "status");
+                json_object_set_int(st, "disruptionsAllowed",
+                                    json_object_get_int(st, "disruptionsAllowed", 0) - 1);
+                char ts[32];
+                objmeta_format_time(time(NULL), ts);
+                json_object_set_string(json_object_ensure_object(st, "disruptedPods"), pod_name,
+                                       ts);
+                size_t len;
+                _cleanup_free_ char *val = object_to_stored(pdbs[i], &len);
+                q = store_update(g->st, lr->items[i].key, val, len, lr->items[i].mod_revision, NULL,
+                                 NULL);
+                if (q < 0)
+                        r = q == -ESTALE || q == -ENOENT ? -ESTALE : q;
+        }
+        for (size_t i = 0; i < lr->n_items; i++)
+                json_free(pdbs[i]);
+        free(pdbs);
+        free(selects);
+        return r;
 }
 
 /* POST pods/<name>/eviction: a delete that honours disruption budgets. */
@@ -1300,7 +1329,20 @@ static int do_eviction(reg *g) {
                       streq_ptr(phase, "Pending") ||
                       json_get(pod, "metadata", "deletionTimestamp", NULL);
         _cleanup_free_ char *pdb = NULL;
-        if (!exempt && eviction_blocked(g, pod, &pdb) > 0) {
+        int q = 0;
+        for (int attempt = 0; !exempt && attempt < 5; attempt++) {
+                q = eviction_take_budgets(g, pod, dry, &pdb);
+                if (q != -ESTALE)
+                        break;
+        }
+        if (q == -ESTALE)
+                return api_respond_status(g->r,
+                                          status_conflict("policy", "poddisruptionbudgets", "",
+                                                          "the budget kept changing; try again"));
+        if (q < 0)
+                return api_respond_status(
+                        g->r, status_internal_error("reading the disruption budgets failed"));
+        if (q > 0) {
                 _cleanup_free_ char *m = xasprintf(
                         "Cannot evict pod as it would violate the pod's disruption budget.");
                 json *d = json_new_object();

@@ -440,8 +440,23 @@ json *strategy_validate(const struct schema_resource *res, const json *obj, cons
                 add_invalid(causes, "metadata.name", name,
                             name_is_label(res) ? DNS1123_LABEL_MSG : DNS1123_SUBDOMAIN_MSG);
         }
+        /* Required fields of what users write; status is the controllers'
+         * and kubelet's, which upstream does not check that way (a
+         * condition's message may be empty). */
         if (res->type)
-                validate_required(res->type, obj, "", causes, 0);
+                for (size_t i = 0; i < res->type->n_fields; i++) {
+                        const struct schema_field *f = &res->type->fields[i];
+                        const json *val = json_object_get(obj, f->name);
+                        if (streq(f->name, "status"))
+                                continue;
+                        if (!val || json_is_null(val)) {
+                                if (f->required)
+                                        status_add_cause(causes, "FieldValueRequired", f->name,
+                                                         "Required value");
+                                continue;
+                        }
+                        validate_value(&f->value, val, f->name, causes, 0);
+                }
         if (old)
                 validate_update(res, obj, old, causes);
         if (old) {

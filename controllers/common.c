@@ -10,9 +10,17 @@
 #include "util.h"
 
 const controller *const cm_controllers[] = {
-        &controller_namespace,  &controller_garbage_collector, &controller_replicaset,
-        &controller_deployment, &controller_serviceaccount,    &controller_job,
-        &controller_cronjob,    &controller_daemonset,         NULL,
+        &controller_namespace,
+        &controller_garbage_collector,
+        &controller_replicaset,
+        &controller_deployment,
+        &controller_serviceaccount,
+        &controller_job,
+        &controller_cronjob,
+        &controller_daemonset,
+        &controller_disruption,
+        &controller_ttl_after_finished,
+        NULL,
 };
 
 int cm_informer(cm_ctx *ctx, const char *path, informer **ret, tm_error **err) {

@@ -45,6 +45,8 @@ extern const controller controller_serviceaccount;
 extern const controller controller_job;
 extern const controller controller_cronjob;
 extern const controller controller_daemonset;
+extern const controller controller_disruption;
+extern const controller controller_ttl_after_finished;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 

@@ -99,6 +99,26 @@ kctl label configmap c-1 watched=yes >/dev/null
 wait $wpid
 check_output "get -w prints the table, then the change" 'c-1' sh -c "grep -c c-1 '$TMPROOT/watch.out' | grep -q 2 && cat '$TMPROOT/watch.out'"
 
-# --- too many requests: 429 with Retry-After --------------------------------
+# --- evictions consume the disruption budget: concurrent ones cannot all pass
+for i in 1 2 3 4; do
+        j POST /api/v1/namespaces/default/pods -d "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"ev-$i\",\"labels\":{\"app\":\"ev\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\"}]}}" >/dev/null
+        raw PATCH /api/v1/namespaces/default/pods/ev-$i/status -H 'Content-Type: application/merge-patch+json' -d '{"status":{"phase":"Running"}}' >/dev/null
+done
+j POST /apis/policy/v1/namespaces/default/poddisruptionbudgets -d '{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"ev"},"spec":{"minAvailable":3,"selector":{"matchLabels":{"app":"ev"}}}}' >/dev/null
+check_output "a budget's status set as its controller would (1 disruption allowed)" '^200 ' \
+        raw PATCH /apis/policy/v1/namespaces/default/poddisruptionbudgets/ev/status -H 'Content-Type: application/merge-patch+json' \
+        -d '{"status":{"disruptionsAllowed":1,"currentHealthy":4,"desiredHealthy":3,"expectedPods":4}}'
+for i in 1 2 3 4; do
+        curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
+                -d "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"ev-$i\"}}" \
+                "$APISERVER_URL/api/v1/namespaces/default/pods/ev-$i/eviction" >"$TMPROOT/ev-$i" &
+        ev_pids="${ev_pids:-} $!"
+done
+wait $ev_pids
+is "four concurrent evictions under a budget allowing one: one passes" "$(cat "$TMPROOT"/ev-* | grep -c '^201$')" 1
+is "... and three are refused with 429" "$(cat "$TMPROOT"/ev-* | grep -c '^429$')" 3
+check_output "the eviction was recorded in the budget" '^0 1$' sh -c \
+        "curl -s '$APISERVER_URL/apis/policy/v1/namespaces/default/poddisruptionbudgets/ev' | jq -r '\"\\(.status.disruptionsAllowed) \\(.status.disruptedPods | length)\"'"
+
 check "server still alive" kill -0 "$APISERVER_PID"
 done_testing
