@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "controllers/controller.h"
 #include "log.h"
@@ -234,4 +236,108 @@ int cm_delete(http_client *c, const char *path, const char *propagation, const c
                 json_object_set_string(json_object_ensure_object(opts, "preconditions"), "uid",
                                        uid);
         return http_delete(c, path, opts, NULL, err);
+}
+
+/* --- expectations --------------------------------------------------------- */
+
+typedef struct cm_expectation {
+        long adds;
+        strmap *dels; /* pod keys asked to be deleted, not yet seen going */
+        time_t at;
+} cm_expectation;
+
+struct cm_expectations {
+        pthread_mutex_t lock;
+        strmap *by_key;
+        long timeout_s;
+};
+
+static void expectation_free(void *p) {
+        cm_expectation *e = p;
+        if (e)
+                strmap_free(e->dels);
+        free(e);
+}
+
+cm_expectations *cm_expectations_new(long timeout_s) {
+        cm_expectations *x = xcalloc(1, sizeof *x);
+        pthread_mutex_init(&x->lock, NULL);
+        x->by_key = strmap_new();
+        x->timeout_s = timeout_s;
+        return x;
+}
+
+void cm_expectations_free(cm_expectations *x) {
+        if (!x)
+                return;
+        strmap_free_full(x->by_key, expectation_free);
+        pthread_mutex_destroy(&x->lock);
+        free(x);
+}
+
+static cm_expectation *expectation_get_locked(cm_expectations *x, const char *key) {
+        cm_expectation *e = strmap_get(x->by_key, key);
+        if (!e) {
+                e = xcalloc(1, sizeof *e);
+                e->dels = strmap_new();
+                e->at = time(NULL);
+                strmap_put(x->by_key, key, e);
+        }
+        return e;
+}
+
+bool cm_expectations_satisfied(cm_expectations *x, const char *key) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = strmap_get(x->by_key, key);
+        bool ok = !e || (e->adds <= 0 && strmap_size(e->dels) == 0) ||
+                  time(NULL) - e->at > x->timeout_s;
+        pthread_mutex_unlock(&x->lock);
+        return ok;
+}
+
+void cm_expect_creations(cm_expectations *x, const char *key, long n) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = expectation_get_locked(x, key);
+        e->adds = n;
+        e->at = time(NULL);
+        pthread_mutex_unlock(&x->lock);
+}
+
+void cm_expectations_add(cm_expectations *x, const char *key, long delta) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = expectation_get_locked(x, key);
+        e->adds += delta;
+        if (delta > 0)
+                e->at = time(NULL);
+        pthread_mutex_unlock(&x->lock);
+}
+
+void cm_creation_observed(cm_expectations *x, const char *key) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = strmap_get(x->by_key, key);
+        if (e)
+                e->adds--;
+        pthread_mutex_unlock(&x->lock);
+}
+
+void cm_expect_deletion(cm_expectations *x, const char *key, const char *pod_key) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = expectation_get_locked(x, key);
+        strmap_put(e->dels, pod_key, NULL);
+        e->at = time(NULL);
+        pthread_mutex_unlock(&x->lock);
+}
+
+void cm_deletion_observed(cm_expectations *x, const char *key, const char *pod_key) {
+        pthread_mutex_lock(&x->lock);
+        cm_expectation *e = strmap_get(x->by_key, key);
+        if (e)
+                strmap_remove(e->dels, pod_key, NULL);
+        pthread_mutex_unlock(&x->lock);
+}
+
+void cm_expectations_drop(cm_expectations *x, const char *key) {
+        pthread_mutex_lock(&x->lock);
+        expectation_free(strmap_remove(x->by_key, key, NULL));
+        pthread_mutex_unlock(&x->lock);
 }

@@ -50,6 +50,30 @@ extern const controller controller_ttl_after_finished;
 /* Every controller, NULL-terminated, in start order. */
 extern const controller *const cm_controllers[];
 
+/* --- expectations ------------------------------------------------------- */
+
+/* What a controller asked for and has not seen in its informers yet (pods
+ * created, pods deleted), per controller key, so that a sync does not act
+ * twice on a cache that lags behind its own writes. Expectations older than
+ * the timeout are given up. Thread-safe. */
+typedef struct cm_expectations cm_expectations;
+
+cm_expectations *cm_expectations_new(long timeout_s);
+void cm_expectations_free(cm_expectations *x);
+/* Nothing pending (or it timed out): the cache may be trusted for `key`. */
+bool cm_expectations_satisfied(cm_expectations *x, const char *key);
+/* Expect exactly `n` creations (before a batch of creates). */
+void cm_expect_creations(cm_expectations *x, const char *key, long n);
+/* Expect `delta` more creations (negative: a create that failed or was
+ * seen); a positive delta restarts the timeout. */
+void cm_expectations_add(cm_expectations *x, const char *key, long delta);
+/* A creation was seen (no-op without expectations for `key`). */
+void cm_creation_observed(cm_expectations *x, const char *key);
+void cm_expect_deletion(cm_expectations *x, const char *key, const char *pod_key);
+void cm_deletion_observed(cm_expectations *x, const char *key, const char *pod_key);
+/* Forget `key` (its object is gone). */
+void cm_expectations_drop(cm_expectations *x, const char *key);
+
 /* --- workers ------------------------------------------------------------ */
 
 /* Returns < 0 to have the key retried with backoff; a positive value is a

@@ -22,70 +22,12 @@
 
 #define DS_EXPECT_TIMEOUT 300 /* s: expectations not met by then are dropped */
 
-typedef struct ds_expectation {
-        long adds;
-        strmap *dels; /* pod keys asked to be deleted, not yet seen going */
-        time_t at;
-} ds_expectation;
-
 typedef struct ds_state {
         cm_ctx *ctx;
         informer *dss, *pods, *nodes;
         cm_workers workers;
-        pthread_mutex_t lock; /* expect */
-        strmap *expect;       /* ds key -> ds_expectation */
+        cm_expectations *expect; /* creations and deletions not yet seen */
 } ds_state;
-
-static void expectation_free(void *p) {
-        ds_expectation *e = p;
-        if (e)
-                strmap_free(e->dels);
-        free(e);
-}
-
-static ds_expectation *expectation_get_locked(ds_state *s, const char *key) {
-        ds_expectation *e = strmap_get(s->expect, key);
-        if (!e) {
-                e = xcalloc(1, sizeof *e);
-                e->dels = strmap_new();
-                strmap_put(s->expect, key, e);
-        }
-        e->at = time(NULL);
-        return e;
-}
-
-static bool expectations_satisfied(ds_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        ds_expectation *e = strmap_get(s->expect, key);
-        bool ok = !e || (e->adds <= 0 && strmap_size(e->dels) == 0) ||
-                  time(NULL) - e->at > DS_EXPECT_TIMEOUT;
-        pthread_mutex_unlock(&s->lock);
-        return ok;
-}
-
-static void expect_add(ds_state *s, const char *key, long n) {
-        pthread_mutex_lock(&s->lock);
-        expectation_get_locked(s, key)->adds += n;
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void expect_deletion(ds_state *s, const char *key, const char *pod_key, bool on) {
-        pthread_mutex_lock(&s->lock);
-        if (on)
-                strmap_put(expectation_get_locked(s, key)->dels, pod_key, NULL);
-        else {
-                ds_expectation *e = strmap_get(s->expect, key);
-                if (e)
-                        strmap_remove(e->dels, pod_key, NULL);
-        }
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void expectations_drop(ds_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation_free(strmap_remove(s->expect, key, NULL));
-        pthread_mutex_unlock(&s->lock);
-}
 
 /* --- event handlers ------------------------------------------------------- */
 
@@ -106,9 +48,9 @@ static void pod_add(informer *inf _unused_, informer_object *o, void *userdata) 
         if (!key)
                 return;
         if (cm_being_deleted(o->json))
-                expect_deletion(s, key, o->key, false);
+                cm_deletion_observed(s->expect, key, o->key);
         else
-                expect_add(s, key, -1);
+                cm_expectations_add(s->expect, key, -1);
         workqueue_add(s->workers.queue, key);
 }
 
@@ -120,7 +62,7 @@ static void pod_update(informer *inf _unused_, informer_object *old, informer_ob
         _cleanup_free_ char *key = owner_ds_key(o->json);
         _cleanup_free_ char *old_key = owner_ds_key(old->json);
         if (key && cm_being_deleted(o->json) && !cm_being_deleted(old->json))
-                expect_deletion(s, key, o->key, false);
+                cm_deletion_observed(s->expect, key, o->key);
         if (old_key && !streq_ptr(old_key, key))
                 workqueue_add(s->workers.queue, old_key);
         if (key)
@@ -132,7 +74,7 @@ static void pod_delete(informer *inf _unused_, informer_object *o, bool unknown 
         ds_state *s = userdata;
         _cleanup_free_ char *key = owner_ds_key(o->json);
         if (key) {
-                expect_deletion(s, key, o->key, false);
+                cm_deletion_observed(s->expect, key, o->key);
                 workqueue_add(s->workers.queue, key);
         }
 }
@@ -179,7 +121,7 @@ static void ds_update(informer *inf _unused_, informer_object *old _unused_, inf
 
 static void ds_delete(informer *inf _unused_, informer_object *o, bool unknown _unused_,
                       void *userdata) {
-        expectations_drop(userdata, o->key);
+        cm_expectations_drop(((ds_state *)userdata)->expect, o->key);
 }
 
 /* --- sync ----------------------------------------------------------------- */
@@ -195,12 +137,12 @@ static int delete_pod(ds_state *s, const char *key, const json *pod) {
         const char *name = json_get_str(pod, "metadata", "name", NULL);
         _cleanup_free_ char *pkey = informer_key_of(pod);
         _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
-        expect_deletion(s, key, pkey, true);
+        cm_expect_deletion(s->expect, key, pkey);
         _cleanup_error_ tm_error *err = NULL;
         int r = cm_delete(s->ctx->client, path, NULL, json_get_str(pod, "metadata", "uid", NULL),
                           &err);
         if (r < 0) {
-                expect_deletion(s, key, pkey, false);
+                cm_deletion_observed(s->expect, key, pkey);
                 if (r != -ENOENT)
                         return log_warning_errno(r, "daemonset %s: delete pod %s: %s", key, name,
                                                  tm_error_msg(err));
@@ -213,11 +155,11 @@ static int create_pod(ds_state *s, const char *key, const json *ds, const char *
         _cleanup_json_ json *pod = ds_pod_for_node(ds, node, hash);
         _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods",
                                               json_get_str(ds, "metadata", "namespace", NULL));
-        expect_add(s, key, 1);
+        cm_expectations_add(s->expect, key, 1);
         _cleanup_error_ tm_error *err = NULL;
         int r = http_post_json(s->ctx->client, path, pod, NULL, &err);
         if (r < 0) {
-                expect_add(s, key, -1);
+                cm_expectations_add(s->expect, key, -1);
                 return log_warning_errno(r, "daemonset %s: create pod for %s: %s", key, node,
                                          tm_error_msg(err));
         }
@@ -259,13 +201,13 @@ static int ds_sync(void *state, const char *key) {
         ds_state *s = state;
         _cleanup_(informer_object_unrefp) informer_object *o = informer_get(s->dss, key);
         if (!o) {
-                expectations_drop(s, key);
+                cm_expectations_drop(s->expect, key);
                 return 0;
         }
         const json *ds = o->json;
         if (cm_being_deleted(ds))
                 return 0;
-        bool satisfied = expectations_satisfied(s, key);
+        bool satisfied = cm_expectations_satisfied(s->expect, key);
         const char *ns = json_get_str(ds, "metadata", "namespace", NULL);
         const char *uid = json_get_str(ds, "metadata", "uid", NULL);
         int64_t cc = json_object_get_int(json_object_get(ds, "status"), "collisionCount", -1);
@@ -408,8 +350,7 @@ static int ds_sync(void *state, const char *key) {
 static int ds_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
         ds_state *s = xcalloc(1, sizeof *s);
         s->ctx = ctx;
-        pthread_mutex_init(&s->lock, NULL);
-        s->expect = strmap_new();
+        s->expect = cm_expectations_new(DS_EXPECT_TIMEOUT);
         cm_workers_init(&s->workers, "daemonset", ds_sync, s);
         int r = cm_informer(ctx, "/apis/apps/v1/daemonsets", &s->dss, err);
         if (r >= 0)
@@ -439,8 +380,7 @@ static int ds_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
                                           err);
         if (r < 0) {
                 cm_workers_done(&s->workers);
-                strmap_free_full(s->expect, expectation_free);
-                pthread_mutex_destroy(&s->lock);
+                cm_expectations_free(s->expect);
                 free(s);
                 return tm_error_wrap(err, r, "daemonset");
         }
@@ -458,8 +398,7 @@ static void ds_stop(void *state) {
         if (!s)
                 return;
         cm_workers_done(&s->workers);
-        strmap_free_full(s->expect, expectation_free);
-        pthread_mutex_destroy(&s->lock);
+        cm_expectations_free(s->expect);
         free(s);
 }
 

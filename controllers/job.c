@@ -19,52 +19,12 @@
 #define JOB_BURST          500 /* creations per sync */
 #define JOB_EXPECT_TIMEOUT 300 /* s: creations not seen by then are forgotten */
 
-typedef struct expectation {
-        long adds;
-        time_t at;
-} expectation;
-
 typedef struct job_state {
         cm_ctx *ctx;
         informer *jobs, *pods;
         cm_workers workers;
-        pthread_mutex_t lock; /* expect */
-        strmap *expect;       /* job key -> expectation */
+        cm_expectations *expect; /* creations and deletions not yet seen */
 } job_state;
-
-static bool expectations_satisfied(job_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        bool ok = !e || e->adds <= 0 || time(NULL) - e->at > JOB_EXPECT_TIMEOUT;
-        pthread_mutex_unlock(&s->lock);
-        return ok;
-}
-
-static void expect_adds(job_state *s, const char *key, long n) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        if (!e) {
-                e = xcalloc(1, sizeof *e);
-                strmap_put(s->expect, key, e);
-        }
-        e->adds = n;
-        e->at = time(NULL);
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void creation_observed(job_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        if (e)
-                e->adds--;
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void expectations_drop(job_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        free(strmap_remove(s->expect, key, NULL));
-        pthread_mutex_unlock(&s->lock);
-}
 
 /* --- event handlers ------------------------------------------------------- */
 
@@ -83,7 +43,7 @@ static void pod_add(informer *inf _unused_, informer_object *o, void *userdata) 
         job_state *s = userdata;
         _cleanup_free_ char *key = owner_job_key(o->json);
         if (key) {
-                creation_observed(s, key);
+                cm_creation_observed(s->expect, key);
                 workqueue_add(s->workers.queue, key);
         }
 }
@@ -114,7 +74,7 @@ static void job_update(informer *inf _unused_, informer_object *old _unused_, in
 static void job_delete(informer *inf _unused_, informer_object *o, bool unknown _unused_,
                        void *userdata) {
         job_state *s = userdata;
-        expectations_drop(s, o->key);
+        cm_expectations_drop(s->expect, o->key);
 }
 
 /* --- sync ----------------------------------------------------------------- */
@@ -144,7 +104,7 @@ static int remove_finalizer(job_state *s, const char *key, const json *pod) {
 static int create_pods(job_state *s, const char *key, const json *job, int64_t n) {
         if (n > JOB_BURST)
                 n = JOB_BURST;
-        expect_adds(s, key, (long)n);
+        cm_expect_creations(s->expect, key, (long)n);
         _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods",
                                               json_get_str(job, "metadata", "namespace", NULL));
         _cleanup_json_ json *pod = job_pod_from_template(job);
@@ -155,7 +115,7 @@ static int create_pods(job_state *s, const char *key, const json *job, int64_t n
                         log_warning("job %s: create pod: %s", key, tm_error_msg(err));
                         /* Neither this one nor the rest will be seen. */
                         for (int64_t j = i; j < n; j++)
-                                creation_observed(s, key);
+                                cm_creation_observed(s->expect, key);
                         return r;
                 }
         }
@@ -167,7 +127,7 @@ static int job_sync(void *state, const char *key) {
         job_state *s = state;
         _cleanup_(informer_object_unrefp) informer_object *o = informer_get(s->jobs, key);
         if (!o) {
-                expectations_drop(s, key);
+                cm_expectations_drop(s->expect, key);
                 return 0;
         }
         const json *job = o->json;
@@ -220,7 +180,8 @@ static int job_sync(void *state, const char *key) {
                                 ret = r;
                         }
                 }
-                if (plan.create > 0 && !cm_being_deleted(job) && expectations_satisfied(s, key)) {
+                if (plan.create > 0 && !cm_being_deleted(job) &&
+                    cm_expectations_satisfied(s->expect, key)) {
                         int r = create_pods(s, key, job, plan.create);
                         if (r < 0)
                                 ret = r;
@@ -238,8 +199,7 @@ static int job_sync(void *state, const char *key) {
 static int job_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
         job_state *s = xcalloc(1, sizeof *s);
         s->ctx = ctx;
-        pthread_mutex_init(&s->lock, NULL);
-        s->expect = strmap_new();
+        s->expect = cm_expectations_new(JOB_EXPECT_TIMEOUT);
         cm_workers_init(&s->workers, "job", job_sync, s);
         int r = cm_informer(ctx, "/apis/batch/v1/jobs", &s->jobs, err);
         if (r >= 0)
@@ -260,8 +220,7 @@ static int job_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
                                           err);
         if (r < 0) {
                 cm_workers_done(&s->workers);
-                strmap_free_full(s->expect, free);
-                pthread_mutex_destroy(&s->lock);
+                cm_expectations_free(s->expect);
                 free(s);
                 return tm_error_wrap(err, r, "job");
         }
@@ -279,8 +238,7 @@ static void job_stop(void *state) {
         if (!s)
                 return;
         cm_workers_done(&s->workers);
-        strmap_free_full(s->expect, free);
-        pthread_mutex_destroy(&s->lock);
+        cm_expectations_free(s->expect);
         free(s);
 }
 

@@ -19,83 +19,12 @@
 #define RS_BURST          500 /* creations or deletions per sync */
 #define RS_EXPECT_TIMEOUT 300 /* s: expectations not met by then are dropped */
 
-typedef struct expectation {
-        long adds;
-        strmap *dels; /* pod keys asked to be deleted, not yet seen going */
-        time_t at;
-} expectation;
-
 typedef struct rs_state {
         cm_ctx *ctx;
         informer *rss, *pods;
         cm_workers workers;
-        pthread_mutex_t lock; /* expectations */
-        strmap *expect;       /* rs key -> expectation */
+        cm_expectations *expect; /* creations and deletions not yet seen */
 } rs_state;
-
-static void expectation_free(void *p) {
-        expectation *e = p;
-        if (e)
-                strmap_free(e->dels);
-        free(e);
-}
-
-static expectation *expectation_get_locked(rs_state *s, const char *key) {
-        expectation *e = strmap_get(s->expect, key);
-        if (!e) {
-                e = xcalloc(1, sizeof *e);
-                e->dels = strmap_new();
-                strmap_put(s->expect, key, e);
-        }
-        return e;
-}
-
-static bool expectations_satisfied(rs_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        bool ok = !e || (e->adds <= 0 && strmap_size(e->dels) == 0) ||
-                  time(NULL) - e->at > RS_EXPECT_TIMEOUT;
-        pthread_mutex_unlock(&s->lock);
-        return ok;
-}
-
-static void expect_adds(rs_state *s, const char *key, long n) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = expectation_get_locked(s, key);
-        e->adds = n;
-        e->at = time(NULL);
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void creation_observed(rs_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        if (e)
-                e->adds--;
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void expect_deletion(rs_state *s, const char *key, const char *pod_key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = expectation_get_locked(s, key);
-        strmap_put(e->dels, pod_key, NULL);
-        e->at = time(NULL);
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void deletion_observed(rs_state *s, const char *key, const char *pod_key) {
-        pthread_mutex_lock(&s->lock);
-        expectation *e = strmap_get(s->expect, key);
-        if (e)
-                strmap_remove(e->dels, pod_key, NULL);
-        pthread_mutex_unlock(&s->lock);
-}
-
-static void expectations_drop(rs_state *s, const char *key) {
-        pthread_mutex_lock(&s->lock);
-        expectation_free(strmap_remove(s->expect, key, NULL));
-        pthread_mutex_unlock(&s->lock);
-}
 
 /* --- event handlers ------------------------------------------------------- */
 
@@ -138,9 +67,9 @@ static void pod_add(informer *inf _unused_, informer_object *o, void *userdata) 
         _cleanup_free_ char *key = owner_rs_key(o->json);
         if (key) {
                 if (cm_being_deleted(o->json))
-                        deletion_observed(s, key, o->key);
+                        cm_deletion_observed(s->expect, key, o->key);
                 else
-                        creation_observed(s, key);
+                        cm_creation_observed(s->expect, key);
                 workqueue_add(s->workers.queue, key);
         } else if (!cm_being_deleted(o->json))
                 enqueue_matching(s, o->json);
@@ -154,7 +83,7 @@ static void pod_update(informer *inf _unused_, informer_object *old, informer_ob
         _cleanup_free_ char *key = owner_rs_key(o->json);
         _cleanup_free_ char *old_key = owner_rs_key(old->json);
         if (key && cm_being_deleted(o->json) && !cm_being_deleted(old->json))
-                deletion_observed(s, key, o->key);
+                cm_deletion_observed(s->expect, key, o->key);
         if (old_key && !streq_ptr(old_key, key))
                 workqueue_add(s->workers.queue, old_key);
         if (key)
@@ -168,7 +97,7 @@ static void pod_delete(informer *inf _unused_, informer_object *o, bool unknown 
         rs_state *s = userdata;
         _cleanup_free_ char *key = owner_rs_key(o->json);
         if (key) {
-                deletion_observed(s, key, o->key);
+                cm_deletion_observed(s->expect, key, o->key);
                 workqueue_add(s->workers.queue, key);
         }
 }
@@ -187,7 +116,7 @@ static void rs_update(informer *inf _unused_, informer_object *old _unused_, inf
 static void rs_delete(informer *inf _unused_, informer_object *o, bool unknown _unused_,
                       void *userdata) {
         rs_state *s = userdata;
-        expectations_drop(s, o->key);
+        cm_expectations_drop(s->expect, o->key);
 }
 
 /* --- sync ----------------------------------------------------------------- */
@@ -237,7 +166,7 @@ static int manage_replicas(rs_state *s, const char *key, const json *rs, const j
         int64_t diff = (int64_t)n - want;
         if (diff < 0) {
                 size_t total = (size_t)(-diff) > RS_BURST ? RS_BURST : (size_t)(-diff);
-                expect_adds(s, key, (long)total);
+                cm_expect_creations(s->expect, key, (long)total);
                 _cleanup_free_ char *path = xasprintf("/api/v1/namespaces/%s/pods", ns);
                 _cleanup_json_ json *pod = rs_pod_from_template(rs, "apps/v1", "ReplicaSet");
                 size_t done = 0;
@@ -249,7 +178,7 @@ static int manage_replicas(rs_state *s, const char *key, const json *rs, const j
                                 if (r < 0) {
                                         log_warning("replicaset %s: create pod: %s", key,
                                                     tm_error_msg(err));
-                                        creation_observed(s, key);
+                                        cm_creation_observed(s->expect, key);
                                 } else
                                         ok++;
                         }
@@ -257,7 +186,7 @@ static int manage_replicas(rs_state *s, const char *key, const json *rs, const j
                         if (ok < batch) {
                                 /* The rest is not sent: not expected either. */
                                 for (size_t i = done; i < total; i++)
-                                        creation_observed(s, key);
+                                        cm_creation_observed(s->expect, key);
                                 return -EAGAIN;
                         }
                 }
@@ -267,7 +196,7 @@ static int manage_replicas(rs_state *s, const char *key, const json *rs, const j
                 rs_sort_pods_for_deletion(active, n);
                 for (size_t i = 0; i < k; i++) {
                         _cleanup_free_ char *pkey = informer_key_of(active[i]);
-                        expect_deletion(s, key, pkey);
+                        cm_expect_deletion(s->expect, key, pkey);
                 }
                 int ret = 0;
                 for (size_t i = 0; i < k; i++) {
@@ -278,7 +207,7 @@ static int manage_replicas(rs_state *s, const char *key, const json *rs, const j
                                           json_get_str(active[i], "metadata", "uid", NULL), &err);
                         if (r < 0) {
                                 _cleanup_free_ char *pkey = informer_key_of(active[i]);
-                                deletion_observed(s, key, pkey);
+                                cm_deletion_observed(s->expect, key, pkey);
                                 if (r != -ENOENT) {
                                         log_warning("replicaset %s: delete pod %s: %s", key, name,
                                                     tm_error_msg(err));
@@ -323,11 +252,11 @@ static int rs_sync(void *state, const char *key) {
         rs_state *s = state;
         _cleanup_(informer_object_unrefp) informer_object *o = informer_get(s->rss, key);
         if (!o) {
-                expectations_drop(s, key);
+                cm_expectations_drop(s->expect, key);
                 return 0;
         }
         const json *rs = o->json;
-        bool satisfied = expectations_satisfied(s, key);
+        bool satisfied = cm_expectations_satisfied(s->expect, key);
         const char *ns = json_get_str(rs, "metadata", "namespace", NULL);
         const char *uid = json_get_str(rs, "metadata", "uid", NULL);
         _cleanup_label_selector_ label_selector *sel = NULL;
@@ -389,8 +318,7 @@ static int rs_sync(void *state, const char *key) {
 static int rs_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
         rs_state *s = xcalloc(1, sizeof *s);
         s->ctx = ctx;
-        pthread_mutex_init(&s->lock, NULL);
-        s->expect = strmap_new();
+        s->expect = cm_expectations_new(RS_EXPECT_TIMEOUT);
         cm_workers_init(&s->workers, "replicaset", rs_sync, s);
         int r = cm_informer(ctx, "/apis/apps/v1/replicasets", &s->rss, err);
         if (r >= 0)
@@ -411,7 +339,7 @@ static int rs_setup(cm_ctx *ctx, void **ret_state, tm_error **err) {
                                           err);
         if (r < 0) {
                 cm_workers_done(&s->workers);
-                strmap_free_full(s->expect, expectation_free);
+                cm_expectations_free(s->expect);
                 free(s);
                 return tm_error_wrap(err, r, "replicaset");
         }
@@ -429,8 +357,7 @@ static void rs_stop(void *state) {
         if (!s)
                 return;
         cm_workers_done(&s->workers);
-        strmap_free_full(s->expect, expectation_free);
-        pthread_mutex_destroy(&s->lock);
+        cm_expectations_free(s->expect);
         free(s);
 }
 
